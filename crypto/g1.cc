@@ -1,0 +1,76 @@
+#include "crypto/g1.h"
+
+#include "crypto/point_encoding.h"
+
+namespace pkm::crypto {
+namespace {
+
+// The group order r as little-endian limbs.
+constexpr std::array<uint64_t, 4> kGroupOrder = FrParams::kModulus;
+
+}  // namespace
+
+Fp G1Curve::b() {
+  static const Fp value = Fp::from_uint64(4);
+  return value;
+}
+
+Fp G1Curve::b3() {
+  static const Fp value = Fp::from_uint64(12);
+  return value;
+}
+
+const G1& g1_generator() {
+  static const G1 generator = G1::from_affine(
+      fp_from_hex("17f1d3a73197d7942695638c4fa9ac0fc3688c4f9774b905a14e3a3f171b"
+                  "ac586c55e83ff97a1aeffb3af00adb22c6bb"),
+      fp_from_hex("08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04"
+                  "b3edd03cc744a2888ae40caa232946c5e7e1"));
+  return generator;
+}
+
+std::array<uint8_t, 48> g1_compress(const G1& point) {
+  std::array<uint8_t, 48> out{};
+  PointFlags flags;
+  if (point.is_identity()) {
+    flags.infinity = true;
+  } else {
+    Fp x, y;
+    point.to_affine(&x, &y);
+    x.to_big_endian(out.data());
+    flags.sign = fp_is_lexicographically_largest(y);
+  }
+  write_point_flags(out.data(), out.size(), flags);
+  return out;
+}
+
+Result<G1> g1_decompress(ByteView bytes) {
+  auto flags = read_point_flags(bytes, 48, "G1 point");
+  if (!flags.ok()) return flags.error();
+  if (flags->infinity) return G1::identity();
+
+  uint8_t x_bytes[48];
+  copy_coordinate_without_flags(bytes.data, x_bytes);
+  bool in_range = false;
+  Fp x = Fp::from_big_endian(x_bytes, &in_range);
+  if (!in_range) {
+    return invalid_argument("G1 point x coordinate is not below the field "
+                            "modulus p");
+  }
+
+  auto y = fp_sqrt_vartime(x.square() * x + G1Curve::b());
+  if (!y) return invalid_argument("G1 point is not on the curve");
+  if (fp_is_lexicographically_largest(*y) != flags->sign) *y = -*y;
+
+  G1 point = G1::from_affine(x, *y);
+  if (!g1_in_subgroup(point)) {
+    return invalid_argument("G1 point is not in the prime-order subgroup");
+  }
+  return point;
+}
+
+bool g1_in_subgroup(const G1& point) {
+  return point.is_on_curve() && point.mul_vartime(kGroupOrder).is_identity();
+}
+
+}  // namespace pkm::crypto

@@ -1,0 +1,39 @@
+// G1 of BLS12-381: y^2 = x^3 + 4 over Fp, where validator public keys live.
+#ifndef PKM_CRYPTO_G1_H_
+#define PKM_CRYPTO_G1_H_
+
+#include <array>
+
+#include "base/bytes.h"
+#include "base/result.h"
+#include "crypto/curve_point.h"
+#include "crypto/fp2.h"
+
+namespace pkm::crypto {
+
+struct G1Curve {
+  using Field = Fp;
+  static Fp b();
+  static Fp b3();
+};
+
+using G1 = CurvePoint<G1Curve>;
+
+// The standard generator.
+const G1& g1_generator();
+
+// 48-byte compressed encoding (ZCash format: flags in the top three bits).
+std::array<uint8_t, 48> g1_compress(const G1& point);
+
+// Decodes a compressed point with every check: length, flag bits, x < p,
+// on the curve, in the r-order subgroup. The identity decodes (callers that
+// need a usable key refuse it). Errors are invalid_argument naming the
+// failed check.
+[[nodiscard]] Result<G1> g1_decompress(ByteView bytes);
+
+// Whether `point` lies in the subgroup of order r.
+bool g1_in_subgroup(const G1& point);
+
+}  // namespace pkm::crypto
+
+#endif  // PKM_CRYPTO_G1_H_

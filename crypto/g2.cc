@@ -1,0 +1,106 @@
+#include "crypto/g2.h"
+
+#include "crypto/frobenius_constants.h"
+#include "crypto/point_encoding.h"
+
+namespace pkm::crypto {
+namespace {
+
+G2 mul_by_x(const G2& point) {
+  // x is negative.
+  return -point.mul_vartime(kBlsXAbs);
+}
+
+}  // namespace
+
+Fp2 G2Curve::b() {
+  static const Fp2 value{Fp::from_uint64(4), Fp::from_uint64(4)};
+  return value;
+}
+
+Fp2 G2Curve::b3() {
+  static const Fp2 value{Fp::from_uint64(12), Fp::from_uint64(12)};
+  return value;
+}
+
+const G2& g2_generator() {
+  static const G2 generator = G2::from_affine(
+      Fp2{fp_from_hex("024aa2b2f08f0a91260805272dc51051c6e47ad4fa403b02b4510b"
+                      "647ae3d1770bac0326a805bbefd48056c8c121bdb8"),
+          fp_from_hex("13e02b6052719f607dacd3a088274f65596bd0d09920b61ab5da61"
+                      "bbdc7f5049334cf11213945d57e5ac7d055d042b7e")},
+      Fp2{fp_from_hex("0ce5d527727d6e118cc9cdc6da2e351aadfd9baa8cbdd3a76d429a"
+                      "695160d12c923ac9cc3baca289e193548608b82801"),
+          fp_from_hex("0606c4a02ea734cc32acd2b02bc28b99cb3e287e85a763af267492"
+                      "ab572e99ab3f370d275cec1da1aaa9075ff05f79be")});
+  return generator;
+}
+
+std::array<uint8_t, 96> g2_compress(const G2& point) {
+  std::array<uint8_t, 96> out{};
+  PointFlags flags;
+  if (point.is_identity()) {
+    flags.infinity = true;
+  } else {
+    Fp2 x, y;
+    point.to_affine(&x, &y);
+    x.c1.to_big_endian(out.data());
+    x.c0.to_big_endian(out.data() + 48);
+    flags.sign = y.is_lexicographically_largest();
+  }
+  write_point_flags(out.data(), out.size(), flags);
+  return out;
+}
+
+Result<G2> g2_decompress(ByteView bytes) {
+  auto flags = read_point_flags(bytes, 96, "G2 point");
+  if (!flags.ok()) return flags.error();
+  if (flags->infinity) return G2::identity();
+
+  uint8_t c1_bytes[48];
+  copy_coordinate_without_flags(bytes.data, c1_bytes);
+  bool c1_in_range = false;
+  bool c0_in_range = false;
+  Fp2 x{Fp::from_big_endian(bytes.data + 48, &c0_in_range),
+        Fp::from_big_endian(c1_bytes, &c1_in_range)};
+  if (!c0_in_range || !c1_in_range) {
+    return invalid_argument("G2 point x coordinate is not below the field "
+                            "modulus p");
+  }
+
+  auto y = (x.square() * x + G2Curve::b()).sqrt_vartime();
+  if (!y) return invalid_argument("G2 point is not on the curve");
+  if (y->is_lexicographically_largest() != flags->sign) *y = -*y;
+
+  G2 point = G2::from_affine(x, *y);
+  if (!g2_in_subgroup(point)) {
+    return invalid_argument("G2 point is not in the prime-order subgroup");
+  }
+  return point;
+}
+
+G2 g2_psi(const G2& point) {
+  const FrobeniusConstants& k = frobenius_constants();
+  return G2::from_projective(point.x().conjugate() * k.psi_x,
+                             point.y().conjugate() * k.psi_y,
+                             point.z().conjugate());
+}
+
+bool g2_in_subgroup(const G2& point) {
+  return point.is_on_curve() && g2_psi(point) == mul_by_x(point);
+}
+
+G2 g2_clear_cofactor(const G2& point) {
+  // h_eff P = [x^2 - x - 1] P + [x - 1] psi(P) + psi^2(2 P), evaluated as
+  // in RFC 9380 appendix G.3.
+  G2 t1 = mul_by_x(point);
+  G2 t2 = g2_psi(point);
+  G2 t3 = g2_psi(g2_psi(point.doubled()));
+  t3 = t3 - t2;
+  t2 = mul_by_x(t1 + t2);
+  t3 = t3 + t2;
+  t3 = t3 - t1;
+  return t3 - point;
+}
+
+}  // namespace pkm::crypto
