@@ -73,12 +73,12 @@ SecretBytes SecretKey::to_bytes() const {
 
 PublicKey SecretKey::public_key() const {
   ScalarLimbs scalar(scalar_);
-  return PublicKey(g1_generator().mul_constant_time(scalar.limbs));
+  return PublicKey(g1_mul_generator(scalar.limbs));
 }
 
 Signature SecretKey::sign(ByteView message) const {
   ScalarLimbs scalar(scalar_);
-  return Signature(hash_message(message).mul_constant_time(scalar.limbs));
+  return Signature(g2_mul_in_subgroup(hash_message(message), scalar.limbs));
 }
 
 Result<PublicKey> PublicKey::from_bytes(ByteView bytes) {

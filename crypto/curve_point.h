@@ -11,7 +11,8 @@
 
 namespace pkm::crypto {
 
-// Curve supplies: using Field; static Field b(); static Field b3() (3 b).
+// Curve supplies: using Field; static Field b(); static Field
+// mul_by_b3(const Field&) (multiplication by 3 b).
 template <class Curve>
 class CurvePoint {
  public:
@@ -52,7 +53,6 @@ class CurvePoint {
   CurvePoint operator-() const { return CurvePoint(x_, -y_, z_); }
 
   CurvePoint operator+(const CurvePoint& o) const {
-    const Field b3 = Curve::b3();
     Field t0 = x_ * o.x_;
     Field t1 = y_ * o.y_;
     Field t2 = z_ * o.z_;
@@ -67,10 +67,10 @@ class CurvePoint {
     y3 = x3 - y3;
     x3 = t0 + t0;
     t0 = x3 + t0;
-    t2 = b3 * t2;
+    t2 = Curve::mul_by_b3(t2);
     Field z3 = t1 + t2;
     t1 = t1 - t2;
-    y3 = b3 * y3;
+    y3 = Curve::mul_by_b3(y3);
     x3 = t4 * y3;
     t2 = t3 * t1;
     x3 = t2 - x3;
@@ -86,14 +86,13 @@ class CurvePoint {
   CurvePoint& operator+=(const CurvePoint& o) { return *this = *this + o; }
 
   CurvePoint doubled() const {
-    const Field b3 = Curve::b3();
     Field t0 = y_.square();
     Field z3 = t0 + t0;
     z3 = z3 + z3;
     z3 = z3 + z3;
     Field t1 = y_ * z_;
     Field t2 = z_.square();
-    t2 = b3 * t2;
+    t2 = Curve::mul_by_b3(t2);
     Field x3 = t2 * z3;
     Field y3 = t0 + t2;
     z3 = t1 * z3;
@@ -114,8 +113,14 @@ class CurvePoint {
     z_.conditional_assign(o.z_, condition);
   }
 
-  // Affine coordinates; the identity maps to (0, 0).
+  // Affine coordinates; the identity maps to (0, 0). Skips the inversion
+  // when Z is already 1 (a branch on a coordinate: points are public).
   void to_affine(Field* x, Field* y) const {
+    if (z_ == Field::one()) {
+      *x = x_;
+      *y = y_;
+      return;
+    }
     Field z_inverse = z_.inverse();
     *x = x_ * z_inverse;
     *y = y_ * z_inverse;

@@ -48,6 +48,7 @@ struct Fp2 {
     return Fp2{(c0 + c1) * (c0 - c1), product + product};
   }
   Fp2 doubled() const { return Fp2{c0.doubled(), c1.doubled()}; }
+  Fp2 halved() const { return Fp2{c0.halved(), c1.halved()}; }
   Fp2 conjugate() const { return Fp2{c0, -c1}; }
   // Multiplies by the non-residue xi = 1 + u that builds Fp6.
   Fp2 mul_by_nonresidue() const { return Fp2{c0 - c1, c0 + c1}; }

@@ -1,5 +1,7 @@
 #include "crypto/g1.h"
 
+#include <vector>
+
 #include "crypto/point_encoding.h"
 
 namespace pkm::crypto {
@@ -15,10 +17,6 @@ Fp G1Curve::b() {
   return value;
 }
 
-Fp G1Curve::b3() {
-  static const Fp value = Fp::from_uint64(12);
-  return value;
-}
 
 const G1& g1_generator() {
   static const G1 generator = G1::from_affine(
@@ -27,6 +25,34 @@ const G1& g1_generator() {
       fp_from_hex("08b3f481e3aaa0f1a09e30ed741d8ae4fcf5e095d5d00af600db18cb2c04"
                   "b3edd03cc744a2888ae40caa232946c5e7e1"));
   return generator;
+}
+
+G1 g1_mul_generator(const std::array<uint64_t, 4>& scalar) {
+  // table[i][j] = [j 16^i] G: the scalar's i-th nibble selects a row entry,
+  // and the product is the sum of one entry per row, with no doublings.
+  using Row = std::array<G1, 16>;
+  static const std::vector<Row> table = [] {
+    std::vector<Row> rows(64);
+    G1 base = g1_generator();
+    for (Row& row : rows) {
+      row[0] = G1::identity();
+      for (size_t j = 1; j < row.size(); ++j) row[j] = row[j - 1] + base;
+      base = row[15] + base;  // 16^(i+1) G
+    }
+    return rows;
+  }();
+
+  G1 result;
+  for (size_t i = 0; i < table.size(); ++i) {
+    unsigned nibble =
+        static_cast<unsigned>(scalar[i / 16] >> (4 * (i % 16))) & 0xf;
+    G1 selected;
+    for (unsigned j = 0; j < 16; ++j) {
+      selected.conditional_assign(table[i][j], j == nibble);
+    }
+    result += selected;
+  }
+  return result;
 }
 
 std::array<uint8_t, 48> g1_compress(const G1& point) {

@@ -14,13 +14,22 @@ namespace pkm::crypto {
 struct G1Curve {
   using Field = Fp;
   static Fp b();
-  static Fp b3();
+  // 12 a, by additions.
+  static Fp mul_by_b3(const Fp& a) {
+    Fp three = a.doubled() + a;
+    return three.doubled().doubled();
+  }
 };
 
 using G1 = CurvePoint<G1Curve>;
 
 // The standard generator.
 const G1& g1_generator();
+
+// [scalar] G for the standard generator G and a secret scalar below 2^256
+// (little-endian limbs), in constant time, from a table of [j 16^i] G
+// built on first use (about 150 KB).
+G1 g1_mul_generator(const std::array<uint64_t, 4>& scalar);
 
 // 48-byte compressed encoding (ZCash format: flags in the top three bits).
 std::array<uint8_t, 48> g1_compress(const G1& point);

@@ -6,6 +6,31 @@
 namespace pkm::crypto {
 namespace {
 
+// Splits k < r into k = d0 + d1 X + d2 X^2 + d3 X^3 with X = |x| and
+// every digit below 2^64, by bitwise long division that never branches on
+// k.
+std::array<uint64_t, 4> split_base_x(const std::array<uint64_t, 4>& k) {
+  std::array<uint64_t, 4> digits{};
+  std::array<uint64_t, 4> quotient = k;
+  for (size_t d = 0; d < 3; ++d) {
+    std::array<uint64_t, 4> next{};
+    Uint128 remainder = 0;
+    for (int bit = 255; bit >= 0; --bit) {
+      remainder = remainder << 1 | ((quotient[bit / 64] >> (bit % 64)) & 1);
+      // remainder < 2 X < 2^65, so the difference's sign is its top bit.
+      Uint128 difference = remainder - kBlsXAbs;
+      uint64_t fits = 1 ^ static_cast<uint64_t>(difference >> 127);
+      Uint128 mask = 0 - static_cast<Uint128>(fits);
+      remainder = (remainder & ~mask) | (difference & mask);
+      next[bit / 64] |= fits << (bit % 64);
+    }
+    digits[d] = static_cast<uint64_t>(remainder);
+    quotient = next;
+  }
+  digits[3] = quotient[0];  // k < r < 2^64 X^3
+  return digits;
+}
+
 G2 mul_by_x(const G2& point) {
   // x is negative.
   return -point.mul_vartime(kBlsXAbs);
@@ -18,10 +43,6 @@ Fp2 G2Curve::b() {
   return value;
 }
 
-Fp2 G2Curve::b3() {
-  static const Fp2 value{Fp::from_uint64(12), Fp::from_uint64(12)};
-  return value;
-}
 
 const G2& g2_generator() {
   static const G2 generator = G2::from_affine(
@@ -84,6 +105,39 @@ G2 g2_psi(const G2& point) {
   return G2::from_projective(point.x().conjugate() * k.psi_x,
                              point.y().conjugate() * k.psi_y,
                              point.z().conjugate());
+}
+
+G2 g2_mul_in_subgroup(const G2& point, const std::array<uint64_t, 4>& scalar) {
+  std::array<uint64_t, 4> digits = split_base_x(scalar);
+
+  // [X] P = [-x] P = -psi(P) on G2, so base[i] = [X^i] P.
+  std::array<G2, 4> base;
+  base[0] = point;
+  for (size_t i = 1; i < base.size(); ++i) base[i] = -g2_psi(base[i - 1]);
+
+  // table[m] = sum of base[i] over the set bits i of m.
+  std::array<G2, 16> table;
+  table[0] = G2::identity();
+  for (unsigned m = 1; m < table.size(); ++m) {
+    unsigned top = 31 - __builtin_clz(m);
+    table[m] = table[m & ~(1u << top)] + base[top];
+  }
+
+  G2 result;
+  for (int bit = 63; bit >= 0; --bit) {
+    result = result.doubled();
+    unsigned index = 0;
+    for (unsigned i = 0; i < 4; ++i) {
+      index |= static_cast<unsigned>((digits[i] >> bit) & 1) << i;
+    }
+    G2 selected;
+    for (unsigned m = 0; m < table.size(); ++m) {
+      selected.conditional_assign(table[m], m == index);
+    }
+    result += selected;
+  }
+  secure_wipe(digits.data(), sizeof(digits));
+  return result;
 }
 
 bool g2_in_subgroup(const G2& point) {

@@ -15,7 +15,11 @@ namespace pkm::crypto {
 struct G2Curve {
   using Field = Fp2;
   static Fp2 b();
-  static Fp2 b3();
+  // a 12 (1 + u), by additions.
+  static Fp2 mul_by_b3(const Fp2& a) {
+    Fp2 three = a.doubled() + a;
+    return three.doubled().doubled().mul_by_nonresidue();
+  }
 };
 
 using G2 = CurvePoint<G2Curve>;
@@ -37,6 +41,12 @@ G2 g2_psi(const G2& point);
 // Whether `point` lies in the subgroup of order r (psi(P) == [x] P, which
 // characterises G2 on BLS12-381).
 bool g2_in_subgroup(const G2& point);
+
+// [scalar] point for a point of G2 and a secret scalar below r
+// (little-endian limbs), in constant time. Uses psi = [x] on G2 to split
+// the scalar into four 64-bit digits in base |x|, so it needs 64 doublings
+// instead of 256. Points outside G2 give wrong results.
+G2 g2_mul_in_subgroup(const G2& point, const std::array<uint64_t, 4>& scalar);
 
 // Multiplies by the effective cofactor h_eff of RFC 9380 (section 8.8.2),
 // mapping any point of the twist into G2.

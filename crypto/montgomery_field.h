@@ -165,6 +165,24 @@ class MontgomeryField {
   MontgomeryField square() const { return *this * *this; }
   MontgomeryField doubled() const { return *this + *this; }
 
+  // this / 2 in constant time: add the modulus when odd, shift right.
+  MontgomeryField halved() const {
+    uint64_t mask = 0 - (limbs_[0] & 1);
+    Limbs sum;
+    unsigned char carry = 0;
+    for (size_t i = 0; i < kLimbs; ++i) {
+      carry = add_with_carry(carry, limbs_[i], Params::kModulus[i] & mask,
+                             &sum[i]);
+    }
+    // The modulus leaves the top bit free: the sum fits in kLimbs words.
+    MontgomeryField out;
+    for (size_t i = 0; i + 1 < kLimbs; ++i) {
+      out.limbs_[i] = sum[i] >> 1 | sum[i + 1] << 63;
+    }
+    out.limbs_[kLimbs - 1] = sum[kLimbs - 1] >> 1;
+    return out;
+  }
+
   // this^exponent; the exponent (little-endian limbs, any count) is public:
   // the loop branches on its bits.
   template <size_t M>

@@ -16,18 +16,30 @@ struct MillerPair {
 // lambda on the twist) evaluated at P, times w^3 and a factor in Fp2 that
 // the final exponentiation removes, is A + B w^2 + C w^3.
 
-// Tangent at T, scaled by 2 Y Z^2: A = 3 X^3 - 2 Y^2 Z, B = -3 X^2 Z xP,
-// C = 2 Y Z^2 yP.
-Fp12 multiply_tangent(const Fp12& f, const MillerPair& pair) {
+// Doubles T and multiplies f by the tangent at T. The tangent, scaled by
+// 2 Y Z (an Fp2 factor) and simplified with the curve equation, is
+// A = Y^2 - 3 b' Z^2, B = -3 X^2 xP, C = 2 Y Z yP. The doubling uses the
+// homogeneous formulas of Costello, Lange and Naehrig (2010) for a = 0.
+Fp12 double_and_multiply_tangent(const Fp12& f, MillerPair& pair) {
   const Fp2& x = pair.t.x();
   const Fp2& y = pair.t.y();
   const Fp2& z = pair.t.z();
+  Fp2 y2 = y.square();
+  Fp2 z2 = z.square();
+  Fp2 e = G2Curve::mul_by_b3(z2);              // 3 b' Z^2
+  Fp2 nine_b_z2 = e.doubled() + e;             // 9 b' Z^2
+  Fp2 two_y_z = (y + z).square() - y2 - z2;    // 2 Y Z
   Fp2 x2 = x.square();
-  Fp2 three_x2 = x2.doubled() + x2;
-  Fp2 a = three_x2 * x - (y.square() * z).doubled();
-  Fp2 b = -(three_x2 * z) * pair.px;
-  Fp2 c = (y * z.square()).doubled() * pair.py;
-  return f.mul_by_line(a, b, c);
+
+  Fp2 line_a = y2 - e;
+  Fp2 line_b = -(x2.doubled() + x2) * pair.px;
+  Fp2 line_c = two_y_z * pair.py;
+
+  Fp2 g = (y2 + nine_b_z2).halved();
+  Fp2 e2 = e.square();
+  pair.t = G2::from_projective((x * y).halved() * (y2 - nine_b_z2),
+                               g.square() - e2.doubled() - e2, y2 * two_y_z);
+  return f.mul_by_line(line_a, line_b, line_c);
 }
 
 // Chord through T and Q, scaled by xQ Z - X: with theta = yQ Z - Y and
@@ -70,10 +82,7 @@ Fp12 miller_loop(const std::vector<std::pair<G1, G2>>& pairs) {
   Fp12 f = Fp12::one();
   for (int bit = 62; bit >= 0; --bit) {
     f = f.square();
-    for (MillerPair& pair : active) {
-      f = multiply_tangent(f, pair);
-      pair.t = pair.t.doubled();
-    }
+    for (MillerPair& pair : active) f = double_and_multiply_tangent(f, pair);
     if (((kBlsXAbs >> bit) & 1) == 0) continue;
     for (MillerPair& pair : active) {
       f = multiply_chord(f, pair);

@@ -25,7 +25,8 @@ class Bls12381 : public ::testing::Test {
   Fr::Limbs random_scalar() {
     Fr::Limbs limbs;
     for (auto& limb : limbs) limb = rng_();
-    limbs[3] &= 0x3fffffffffffffff;  // below r
+    limbs[3] &= 0x3fffffffffffffff;
+    if (!Fr::less_than_modulus(limbs)) limbs[3] &= 0x0fffffffffffffff;
     return limbs;
   }
   // A point on the twist that is (almost surely) outside G2.
@@ -143,9 +144,23 @@ TEST_F(Bls12381, ConstantTimeMultiplicationAgreesWithVariableTime) {
 
     EXPECT_TRUE(g1_generator().mul_constant_time(k) ==
                 g1_generator().mul_vartime(k));
+    EXPECT_TRUE(g1_mul_generator(k) == g1_generator().mul_vartime(k));
+    G2 q = g2_clear_cofactor(random_twist_point());
+    EXPECT_TRUE(g2_mul_in_subgroup(q, k) == q.mul_vartime(k));
     EXPECT_TRUE(g2_generator().mul_constant_time(k) ==
                 g2_generator().mul_vartime(k));
   }
+}
+
+TEST_F(Bls12381, G2MultiplicationHandlesTheLargestScalar) {
+  Fr::Limbs r_minus_one = FrParams::kModulus;
+  r_minus_one[0] -= 1;
+  G2 q = g2_clear_cofactor(random_twist_point());
+
+  G2 product = g2_mul_in_subgroup(q, r_minus_one);
+
+  EXPECT_TRUE(product == -q);
+  EXPECT_TRUE(g1_mul_generator(r_minus_one) == -g1_generator());
 }
 
 TEST_F(Bls12381, FastG2SubgroupCheckAgreesWithMultiplicationByR) {
