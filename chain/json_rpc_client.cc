@@ -1,5 +1,7 @@
 #include "chain/json_rpc_client.h"
 
+#include "chain/abi.h"
+
 #include <httplib.h>
 
 #include <algorithm>
@@ -18,35 +20,6 @@ bool contains_text(std::string_view haystack, std::string_view needle) {
                                  std::tolower(static_cast<unsigned char>(b));
                         });
   return it != haystack.end();
-}
-
-// Decodes Error(string) revert data (selector 0x08c379a0); empty when the
-// data has another shape.
-std::string decode_revert_string(const Bytes& data) {
-  static const uint8_t kSelector[4] = {0x08, 0xc3, 0x79, 0xa0};
-  if (data.size() < 4 + 64 || !std::equal(kSelector, kSelector + 4,
-                                          data.begin())) {
-    return "";
-  }
-  auto word_to_size = [&](size_t at, size_t* out) {
-    for (size_t i = at; i < at + 24; ++i) {
-      if (data[i] != 0) return false;
-    }
-    uint64_t value = 0;
-    for (size_t i = at + 24; i < at + 32; ++i) value = value << 8 | data[i];
-    *out = static_cast<size_t>(value);
-    return true;
-  };
-  size_t offset = 0;
-  size_t length = 0;
-  if (!word_to_size(4, &offset) || offset > data.size()) return "";
-  size_t length_at = 4 + offset;
-  if (length_at + 32 > data.size() || !word_to_size(length_at, &length)) {
-    return "";
-  }
-  if (length > data.size() - length_at - 32) return "";
-  return std::string(data.begin() + length_at + 32,
-                     data.begin() + length_at + 32 + length);
 }
 
 }  // namespace
@@ -138,7 +111,9 @@ Error rpc_error_to_error(std::string_view method, const json& error) {
                             ? data["data"]
                             : data;
       if (auto bytes = parse_data(hex); bytes.ok()) {
-        reason = decode_revert_string(*bytes);
+        if (auto decoded = decode_revert_reason(*bytes); decoded.ok()) {
+          reason = *decoded;
+        }
       }
     }
     return Error{ErrorCode::kFailedPrecondition,
