@@ -28,6 +28,21 @@ def main():
                 except ValueError:
                     pass
 
+    transactions = os.path.join(corpus, "rlp_transaction_fuzz")
+    with open(os.path.join(vectors, "eth1", "rlp.json")) as f:
+        rlp = json.load(f)
+    for i, case in enumerate(rlp["valid"] + rlp["invalid"]):
+        try:
+            write(transactions, f"rlp-{i}",
+                  bytes.fromhex(case["out"].removeprefix("0x")))
+        except ValueError:
+            pass
+    with open(os.path.join(vectors, "eth1", "eip155.json")) as f:
+        eip155 = json.load(f)
+    for i, case in enumerate(eip155["recovery_vectors"]["cases"]):
+        write(transactions, f"tx-{i}",
+              bytes.fromhex(case["rlp"].removeprefix("0x")))
+
     keystores = os.path.join(corpus, "keystore_fuzz")
     for name in ("keystore_scrypt.json", "keystore_pbkdf2.json"):
         with open(os.path.join(vectors, "eip2335", name), "rb") as f:
