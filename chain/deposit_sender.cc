@@ -52,6 +52,9 @@ DepositSender::DepositSender(JsonRpcClient& client,
 
 Result<std::vector<Result<DepositSubmission>>> DepositSender::submit(
     const std::vector<DepositData>& deposits, const Journal& journal) {
+  // One call at a time: nonce gaps are judged against this call's nonces.
+  std::lock_guard<std::mutex> lock(submit_mutex_);
+
   // Pre-flight: nothing is signed or sent unless every deposit verifies.
   for (size_t i = 0; i < deposits.size(); ++i) {
     Status valid = verify_deposit(deposits[i], options_.fork_version);
@@ -134,12 +137,13 @@ Result<std::vector<Result<DepositSubmission>>> DepositSender::submit(
   // Send in batches. A transport failure leaves the rest unsent but
   // journaled: they resolve through resend().
   std::vector<size_t> to_send;
+  std::vector<DepositSubmission> signed_txs(results.size());
   for (size_t i = 0; i < results.size(); ++i) {
-    if (results[i].ok()) to_send.push_back(i);
+    if (!results[i].ok()) continue;
+    to_send.push_back(i);
+    signed_txs[i] = *results[i];
   }
-  std::vector<uint64_t> refused_nonces;
-  uint64_t highest_accepted = 0;
-  bool any_accepted = false;
+  std::vector<size_t> refused;  // indexes whose send the node refused
   bool node_gone = false;
   for (size_t start = 0; start < to_send.size();
        start += options_.batch_size) {
@@ -155,7 +159,7 @@ Result<std::vector<Result<DepositSubmission>>> DepositSender::submit(
     std::vector<RpcRequest> requests;
     for (size_t k = start; k < end; ++k) {
       requests.push_back(
-          {"eth_sendRawTransaction", {to_hex(results[to_send[k]]->raw)}});
+          {"eth_sendRawTransaction", {to_hex(signed_txs[to_send[k]].raw)}});
     }
     auto replies = client_.batch(requests);
     if (!replies.ok()) {
@@ -171,32 +175,76 @@ Result<std::vector<Result<DepositSubmission>>> DepositSender::submit(
     }
     for (size_t k = start; k < end; ++k) {
       Result<json>& reply = (*replies)[k - start];
-      uint64_t nonce = results[to_send[k]]->nonce;
-      if (reply.ok()) {
-        any_accepted = true;
-        highest_accepted = std::max(highest_accepted, nonce);
-        continue;
-      }
-      // "nonce too low" means the nonce is already used: it is not open.
-      if (!mentions(reply.error(), "nonce too low")) {
-        refused_nonces.push_back(nonce);
-      }
+      if (reply.ok()) continue;
       results[to_send[k]] = reply.error();
+      refused.push_back(to_send[k]);
     }
   }
 
-  // Close nonces the node refused: give back those above every accepted
-  // one, fill the others with a self-transfer so later ones can be mined.
-  std::sort(refused_nonces.rbegin(), refused_nonces.rend());
-  for (uint64_t nonce : refused_nonces) {
+  // A refusal may only mean the node already had the transaction: a
+  // retried request after a lost reply gets "already known" or, once it is
+  // mined, "nonce too low". Ask for each refused one by its own hash before
+  // believing the refusal.
+  if (!refused.empty()) {
+    std::vector<RpcRequest> lookups;
+    for (size_t index : refused) {
+      lookups.push_back({"eth_getTransactionByHash",
+                         {to_hex(signed_txs[index].tx_hash)}});
+    }
+    auto known = client_.batch(lookups);
+    if (!known.ok()) {
+      // Unknown either way: report them as journaled and unresolved.
+      for (size_t index : refused) {
+        results[index] = Error{
+            ErrorCode::kUnavailable,
+            "the node refused the transaction (" +
+                results[index].error().message +
+                ") and could not be asked whether it has it; it is "
+                "journaled"};
+      }
+      return results;
+    }
+    std::vector<size_t> really_refused;
+    for (size_t k = 0; k < refused.size(); ++k) {
+      const Result<json>& reply = (*known)[k];
+      if (reply.ok() && !reply->is_null()) {
+        results[refused[k]] = signed_txs[refused[k]];
+      } else {
+        really_refused.push_back(refused[k]);
+      }
+    }
+    refused.swap(really_refused);
+  }
+
+  // Close the nonces of refused transactions: give back those above every
+  // nonce the node holds from this call, fill the others with a
+  // self-transfer so later ones can be mined. "nonce too low" means the
+  // nonce is already used elsewhere: nothing to close, but resync.
+  uint64_t highest_accepted = 0;
+  bool any_accepted = false;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!results[i].ok()) continue;
+    any_accepted = true;
+    highest_accepted = std::max(highest_accepted, results[i]->nonce);
+  }
+  std::sort(refused.begin(), refused.end(), [&](size_t a, size_t b) {
+    return signed_txs[a].nonce > signed_txs[b].nonce;
+  });
+  for (size_t index : refused) {
+    if (mentions(results[index].error(), "nonce too low")) continue;
+    uint64_t nonce = signed_txs[index].nonce;
     if (!any_accepted || nonce > highest_accepted) {
       nonces_.release(nonce);
       continue;
     }
     Status filled = fill_nonce_gap(nonce, max_fee, priority_fee);
-    if (!filled.ok()) return filled.error();
+    if (!filled.ok()) {
+      results[index] = Error{filled.error().code,
+                             results[index].error().message + "; and " +
+                                 filled.error().message};
+    }
   }
-  if (!refused_nonces.empty()) {
+  if (!refused.empty()) {
     Status synced = nonces_.resync();
     if (!synced.ok()) return synced.error();
   }

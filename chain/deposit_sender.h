@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -59,11 +60,17 @@ class DepositSender {
       JsonRpcClient& client, crypto::EcdsaPrivateKey funder, Options options);
 
   // Called with each signed transaction before it is sent; an error stops
-  // the call before that transaction is sent (its nonce is given back).
+  // the call before that transaction is sent and its nonce is given back to
+  // the next deposit, so a journal record written before the error is
+  // superseded: on resume such a record resolves as kReplaced (or kLost
+  // while nothing took the nonce yet) and its deposit was never sent.
   using Journal = std::function<Status(const DepositSubmission&)>;
 
   // Pre-flight checks every deposit (signature under the configured fork,
   // amount), then signs and journals them, then sends them in batches.
+  // Calls are serialised. A refusal by the node counts only if the node
+  // does not have the transaction under its hash (a retried send after a
+  // lost reply is refused as already known but was accepted).
   // Returns one result per deposit, in order. A deposit that fails the
   // pre-flight check is refused with invalid_argument before anything is
   // sent for the whole call. Transport failures while sending are reported
@@ -108,6 +115,7 @@ class DepositSender {
   crypto::EthereumAddress contract_;
   std::string funder_address_;
   NonceManager nonces_;
+  std::mutex submit_mutex_;
 };
 
 }  // namespace pkm::chain

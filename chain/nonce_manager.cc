@@ -40,15 +40,17 @@ void NonceManager::release(uint64_t nonce) {
 }
 
 Status NonceManager::resync() {
+  // Ask the node first: reserve() must not wait on the network.
   auto pending = client_->transaction_count(address_, "pending");
   if (!pending.ok()) return pending.error();
+  auto confirmed = client_->transaction_count(address_, "latest");
+
   std::lock_guard<std::mutex> lock(mutex_);
   if (*pending > next_) {
     next_ = *pending;
     released_.clear();
   }
   // Released nonces the node has since seen used are gone for good.
-  auto confirmed = client_->transaction_count(address_, "latest");
   if (confirmed.ok()) {
     released_.erase(released_.begin(), released_.lower_bound(*confirmed));
   }

@@ -229,15 +229,16 @@ TEST_F(DepositSenderOnDevnet, UnfundedFunderGetsInsufficientFunds) {
 // A JSON-RPC proxy in front of anvil that forwards the first `healthy`
 // requests and then answers 503 as if the node had gone away. The request
 // that crosses the limit is still forwarded, so its transactions reach the
-// node while the sender sees a failure.
+// node while the sender sees a failure. With `recover`, only that one reply
+// is lost and later requests pass again.
 class FailingProxy {
  public:
-  FailingProxy(const std::string& upstream, int healthy)
-      : upstream_(upstream), healthy_(healthy) {
+  FailingProxy(const std::string& upstream, int healthy, bool recover = false)
+      : upstream_(upstream), healthy_(healthy), recover_(recover) {
     server_.Post("/", [this](const httplib::Request& request,
                              httplib::Response& response) {
       int seen = ++requests_;
-      if (seen > healthy_ + 1) {
+      if (seen > healthy_ + 1 && !recover_) {
         response.status = 503;
         return;
       }
@@ -263,6 +264,7 @@ class FailingProxy {
  private:
   std::string upstream_;
   int healthy_;
+  bool recover_;
   std::atomic<int> requests_{0};
   httplib::Server server_;
   int port_ = 0;
@@ -319,6 +321,37 @@ TEST_F(DepositSenderOnDevnet, NodeGoingAwayMidBatchThenResumeSendsNoneTwice) {
   }
   EXPECT_EQ(events.size(), 24u);
   EXPECT_EQ(pubkeys.size(), 24u);
+}
+
+TEST_F(DepositSenderOnDevnet, LostReplyThenRetryCountsDepositsAsSent) {
+  std::vector<DepositData> deposits =
+      make_deposits(16, devnet_.fork_version());
+  // The batch (request 4) reaches anvil, its reply is lost, and the
+  // client's retry is refused as "already known".
+  FailingProxy proxy(devnet_.rpc_url(), 3, /*recover=*/true);
+  JsonRpcClient::Options retrying;
+  retrying.max_attempts = 3;
+  retrying.initial_backoff = std::chrono::milliseconds(10);
+  auto proxied = JsonRpcClient::create(proxy.url(), retrying).value();
+  DepositSender::Options one_batch = options();
+  one_batch.max_priority_fee_wei = 1000000000;
+  auto sender =
+      DepositSender::create(*proxied, devnet_.funder(), one_batch).value();
+
+  auto results = sender->submit(deposits, nullptr);
+
+  ASSERT_TRUE(results.ok()) << results.error().message;
+  std::vector<DepositSubmission> sent;
+  for (const auto& result : *results) {
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    sent.push_back(*result);
+  }
+  auto receipts = sender->wait_for_receipts(sent, 1, std::chrono::seconds(60));
+  ASSERT_TRUE(receipts.ok()) << receipts.error().message;
+  EXPECT_EQ(contract_events().size(), 16u);
+  EXPECT_EQ(client_->transaction_count(sender->funder_address(), "latest")
+                .value(),
+            16u);
 }
 
 TEST_F(DepositSenderOnDevnet, NonceManagerContinuesFromTheNodeAfterRestart) {
