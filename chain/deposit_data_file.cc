@@ -7,6 +7,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
+#include <set>
+#include <string>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -260,15 +263,55 @@ Result<std::string> format_deposit_data_file(
 
 Result<std::vector<DepositDataEntry>> parse_deposit_data_file(
     std::string_view text) {
-  // nlohmann reports syntax errors by exception; it stays inside this
-  // function. Only the byte position is reported, not the text around it.
+  // nlohmann stops reading at a NUL byte, so text after one would be
+  // silently ignored; such a file is refused rather than half read.
+  size_t nul = text.find('\0');
+  if (nul != std::string_view::npos) {
+    return invalid_argument("deposit data file has a NUL byte at byte " +
+                            std::to_string(nul) +
+                            "; allowed: JSON text without NUL bytes");
+  }
+
+  // nlohmann keeps the last of duplicate keys silently; a file whose meaning
+  // depends on which parser reads it is refused instead.
+  std::vector<std::set<std::string>> open_objects;
+  std::optional<std::string> duplicate;
+  nlohmann::json::parser_callback_t track_keys =
+      [&](int, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+        using Event = nlohmann::json::parse_event_t;
+        if (event == Event::object_start) {
+          open_objects.emplace_back();
+        } else if (event == Event::object_end) {
+          if (!open_objects.empty()) open_objects.pop_back();
+        } else if (event == Event::key && !open_objects.empty()) {
+          const auto& key = parsed.get_ref<const std::string&>();
+          if (!open_objects.back().insert(key).second && !duplicate) {
+            duplicate = key.substr(0, 64);  // enough to name a field
+          }
+        }
+        return true;
+      };
+
+  // nlohmann reports errors by exception; they stay inside this function.
+  // Only the byte position is reported, not the text around it.
   nlohmann::json document;
   try {
-    document = nlohmann::json::parse(text.begin(), text.end());
+    document = nlohmann::json::parse(text.begin(), text.end(), track_keys);
   } catch (const nlohmann::json::parse_error& error) {
     return invalid_argument(
         "deposit data file is not valid JSON (error at byte " +
         std::to_string(error.byte) + ")");
+  } catch (const nlohmann::json::out_of_range&) {
+    return invalid_argument(
+        "deposit data file has a number too large to represent; allowed: "
+        "numbers that fit a 64-bit integer or a finite double");
+  } catch (const nlohmann::json::exception&) {
+    return invalid_argument("deposit data file is not valid JSON");
+  }
+  if (duplicate) {
+    return invalid_argument("deposit data file has field \"" + *duplicate +
+                            "\" more than once in one object; allowed: "
+                            "each field once");
   }
   if (!document.is_array()) {
     return invalid_argument(

@@ -91,6 +91,22 @@ bool keystore_matches(const std::string& path,
          function->get<std::string>() == kdf_name(kdf);
 }
 
+// Whether the keystore at `path` decrypts with `password` to `key`.
+bool keystore_opens(const std::string& path, const SecretBytes& password,
+                    const ValidatorKey& key) {
+  auto text = read_private_file(path, kMaxKeystoreBytes);
+  if (!text.ok()) return false;
+  std::string_view keystore(reinterpret_cast<const char*>(text->data()),
+                            text->size());
+  std::string_view password_text(
+      reinterpret_cast<const char*>(password.data()), password.size());
+  auto opened = crypto::keystore::decrypt(keystore, password_text);
+  if (!opened.ok()) return false;
+  SecretBytes found = opened->to_bytes();
+  SecretBytes expected = key.secret_key.to_bytes();
+  return constant_time_equal(found.view(), expected.view());
+}
+
 }  // namespace
 
 KeyDirectory::KeyDirectory(std::string path) : path_(std::move(path)) {
@@ -122,6 +138,14 @@ Result<WriteSummary> KeyDirectory::write(const std::vector<ValidatorKey>& keys,
   WriteSummary summary;
   Status made = make_private_directory(path_, /*tighten_mode=*/false);
   if (!made.ok()) return made.error();
+
+  // Nothing is listed, removed or written through a link planted in DIR:
+  // it could point at files outside DIR.
+  for (const char* name :
+       {kKeystoreDirectory, kSecretsDirectory, kPasswordsDirectory}) {
+    Status real = refuse_symbolic_link(subdirectory(name));
+    if (!real.ok()) return real.error();
+  }
 
   std::vector<std::string> listed;
   for (const ValidatorKey& key : keys) listed.push_back(key.public_key_hex());
@@ -224,11 +248,23 @@ Result<bool> KeyDirectory::write_keystore(const ValidatorKey& key,
                                           const KeyDirectoryOptions& options) {
   std::string public_key = key.public_key_hex();
   std::string keystore_file = keystore_path(public_key);
+  for (const std::string& path :
+       {keystore_file, secret_path(public_key), password_path(public_key)}) {
+    Status real = refuse_symbolic_link(path);
+    if (!real.ok()) return real.error();
+  }
   auto secret =
       read_private_file(secret_path(public_key), kMaxPasswordFileBytes);
   bool have_secret = secret.ok() && !secret->empty();
 
-  if (have_secret && keystore_matches(keystore_file, public_key, options.kdf)) {
+  // A password in DIR/secrets is kept only when the keystore in place opens
+  // with it to this very key; anything else there is not trusted.
+  if (have_secret) {
+    have_secret = keystore_matches(keystore_file, public_key, options.kdf) &&
+                  keystore_opens(keystore_file, *secret, key);
+  }
+
+  if (have_secret) {
     auto copy =
         read_private_file(password_path(public_key), kMaxPasswordFileBytes);
     bool copies_agree =

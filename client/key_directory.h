@@ -38,12 +38,18 @@
 //
 // Idempotent: files are named by public key, so a second run for the same
 // pod rewrites the same names and duplicates nothing. A keystore already in
-// place for a served key, with the requested KDF and both password files
-// agreeing, is left as it is (no second scrypt run); otherwise the key's
-// password is kept when DIR/secrets has it, and the keystore is written
-// again. Files of keys the server no longer serves to this pod, files of
-// the other format, and temporary files a crash left behind are removed: a
-// validator must never keep a key that may now belong to another pod.
+// place for a served key, with the requested KDF, opening with the password
+// in DIR/secrets and both password files agreeing, is left as it is (one
+// decryption, no new encryption); otherwise the key's password is kept when
+// the keystore in place opens with it, a new one is generated when not,
+// and the keystore is written again. Files of keys the server no longer
+// serves to this pod, files of the other format, and temporary files a
+// crash left behind are removed: a validator must never keep a key that may
+// now belong to another pod.
+//
+// pkm-client follows no symbolic link inside DIR: a link in place of a
+// subdirectory above or of a key's file is an error naming it, and nothing
+// outside DIR is read, changed or removed. DIR itself may be a link.
 #ifndef PKM_CLIENT_KEY_DIRECTORY_H_
 #define PKM_CLIENT_KEY_DIRECTORY_H_
 

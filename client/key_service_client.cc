@@ -1,7 +1,12 @@
 #include "client/key_service_client.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <string>
+#include <string_view>
 #include <utility>
+
+#include <nlohmann/json.hpp>
 
 #include "base/bytes.h"
 #include "client/client_log.h"
@@ -9,6 +14,61 @@
 
 namespace pkm::client {
 namespace {
+
+// Looks only at the member names of the outermost object: a reply that
+// carries keys and an "error" object at once is an error reply, whatever
+// the allocate decoder would make of it. Values are never copied, so key
+// material in the body leaves no unwiped copy behind.
+class TopLevelErrorFinder
+    : public nlohmann::json_sax<nlohmann::json> {
+ public:
+  bool found() const { return found_; }
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    ++depth_;
+    return true;
+  }
+  bool key(string_t& name) override {
+    if (depth_ == 1 && name == "error") found_ = true;
+    return true;
+  }
+  bool end_object() override {
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    ++depth_;
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception&) override {
+    return false;
+  }
+
+ private:
+  int depth_ = 0;
+  bool found_ = false;
+};
+
+bool has_top_level_error(std::string_view body) {
+  if (body.find("\"error\"") == std::string_view::npos) return false;
+  TopLevelErrorFinder finder;
+  nlohmann::json::sax_parse(body.begin(), body.end(), &finder,
+                            nlohmann::json::input_format_t::json,
+                            /*strict=*/true);
+  return finder.found();
+}
 
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
@@ -328,8 +388,10 @@ KeyServiceClient::Attempt KeyServiceClient::interpret(
   // Error replies carry Nats-Service-Error-Code; a JSON one without it is
   // still recognised by its body, once the expected reply did not decode.
   const char* service_code = reply.header(kServiceErrorCodeHeader);
-  Status decoded;
-  if (service_code == nullptr) {
+  Status decoded = invalid_argument("the reply has a top-level error object");
+  if (service_code == nullptr &&
+      !(encoding == messages::Encoding::kJson &&
+        has_top_level_error(reply.body()))) {
     decoded = decode(reply.body(), encoding);
     if (decoded.ok()) return Attempt{Attempt::kDone, "", {}};
   }
@@ -380,11 +442,15 @@ Status KeyServiceClient::call(std::string_view verb, const std::string& body,
     if (result.kind == Attempt::kFailed) return result.error;
     problem = std::move(result.problem);
 
-    // Pause, if there is time left for another attempt.
+    // Pause, if after it there is still time for an attempt to get an
+    // answer; otherwise a last attempt with no time left would only replace
+    // the real problem with a timeout.
+    constexpr milliseconds kShortestAttempt(100);
     auto left =
         std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-    if (left <= milliseconds(0)) break;
-    milliseconds delay = std::min(backoff.next_delay(), left);
+    if (left <= kShortestAttempt) break;
+    milliseconds delay = std::min(backoff.next_delay(),
+                                  left - kShortestAttempt);
     client_log().warn(
         "retrying subject={} attempt={} next_in_ms={} problem=\"{}\"", subject,
         last_attempts_, delay.count(), problem);

@@ -48,23 +48,59 @@ Status write_all(int fd, ByteView content, const std::string& path) {
   return {};
 }
 
+Error symbolic_link_error(const std::string& path) {
+  return Error{ErrorCode::kFailedPrecondition,
+               path + " is a symbolic link; allowed: a real file or "
+                      "directory (pkm-client follows no links in its output "
+                      "directory)"};
+}
+
+// Opens directory `path` without following a link at its last component.
+int open_directory_no_follow(const std::string& path) {
+  return ::open(path.c_str(),
+                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
 }  // namespace
+
+Status refuse_symbolic_link(const std::string& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    if (errno == ENOENT) return {};
+    return io_error("inspect", path, errno);
+  }
+  if (S_ISLNK(info.st_mode)) return symbolic_link_error(path);
+  return {};
+}
 
 Status make_private_directory(const std::string& path, bool tighten_mode) {
   if (path.empty()) {
     return invalid_argument("directory path is empty; allowed: a path");
   }
 
+  // A directory whose mode is tightened is one pkm-client owns, so it must
+  // be the directory itself: a link there could point anywhere.
   struct stat info {};
-  if (::stat(path.c_str(), &info) == 0) {
+  int inspected = tighten_mode ? ::lstat(path.c_str(), &info)
+                               : ::stat(path.c_str(), &info);
+  if (inspected == 0) {
+    if (S_ISLNK(info.st_mode)) return symbolic_link_error(path);
     if (!S_ISDIR(info.st_mode)) {
       return Error{ErrorCode::kFailedPrecondition,
                    path + " exists and is not a directory"};
     }
-    if (tighten_mode && (info.st_mode & 07777) != kPrivateDirectoryMode &&
-        ::chmod(path.c_str(), kPrivateDirectoryMode) != 0) {
-      return io_error("set mode 0700 on", path, errno);
+    if (!tighten_mode || (info.st_mode & 07777) == kPrivateDirectoryMode) {
+      return {};
     }
+    int fd = open_directory_no_follow(path);
+    if (fd < 0) {
+      if (errno == ELOOP) return symbolic_link_error(path);
+      return io_error("open directory", path, errno);
+    }
+    int result = ::fchmod(fd, kPrivateDirectoryMode);
+    int error_number = errno;
+    ::close(fd);
+    if (result != 0) return io_error("set mode 0700 on", path, error_number);
     return {};
   }
   if (errno != ENOENT) return io_error("inspect", path, errno);
@@ -78,10 +114,17 @@ Status make_private_directory(const std::string& path, bool tighten_mode) {
   if (::mkdir(path.c_str(), kPrivateDirectoryMode) != 0 && errno != EEXIST) {
     return io_error("create directory", path, errno);
   }
-  // mkdir applies the umask; the mode must not depend on it.
-  if (::chmod(path.c_str(), kPrivateDirectoryMode) != 0) {
-    return io_error("set mode 0700 on", path, errno);
+  // mkdir applies the umask; the mode must not depend on it. A link
+  // planted between mkdir and here is refused, not followed.
+  int fd = open_directory_no_follow(path);
+  if (fd < 0) {
+    if (errno == ELOOP) return symbolic_link_error(path);
+    return io_error("open directory", path, errno);
   }
+  int result = ::fchmod(fd, kPrivateDirectoryMode);
+  int error_number = errno;
+  ::close(fd);
+  if (result != 0) return io_error("set mode 0700 on", path, error_number);
   return {};
 }
 
@@ -120,11 +163,12 @@ Status write_private_file(const std::string& directory, const std::string& name,
 
 Result<SecretBytes> read_private_file(const std::string& path,
                                       size_t max_size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) {
       return Error{ErrorCode::kNotFound, path + " does not exist"};
     }
+    if (errno == ELOOP) return symbolic_link_error(path);
     return io_error("open", path, errno);
   }
 
@@ -170,10 +214,24 @@ Status remove_private_file(const std::string& directory,
 }
 
 Result<size_t> remove_stale_temporary_files(const std::string& directory) {
-  DIR* listing = ::opendir(directory.c_str());
-  if (listing == nullptr) {
+  int fd = open_directory_no_follow(directory);
+  if (fd < 0) {
     if (errno == ENOENT) return size_t{0};
+    if (errno == ELOOP || errno == ENOTDIR) {
+      Status link = refuse_symbolic_link(directory);
+      if (!link.ok()) return link.error();
+    }
     return io_error("list", directory, errno);
+  }
+  // Listed and removed through one descriptor, so a link swapped in for
+  // the directory meanwhile changes nothing outside it.
+  int listing_fd = ::dup(fd);
+  DIR* listing = listing_fd < 0 ? nullptr : ::fdopendir(listing_fd);
+  if (listing == nullptr) {
+    int error_number = errno;
+    if (listing_fd >= 0) ::close(listing_fd);
+    ::close(fd);
+    return io_error("list", directory, error_number);
   }
   std::vector<std::string> stale;
   while (dirent* entry = ::readdir(listing)) {
@@ -185,16 +243,23 @@ Result<size_t> remove_stale_temporary_files(const std::string& directory) {
   ::closedir(listing);
 
   for (const std::string& name : stale) {
-    Status removed = remove_private_file(directory, name);
-    if (!removed.ok()) return removed.error();
+    if (::unlinkat(fd, name.c_str(), 0) != 0 && errno != ENOENT) {
+      int error_number = errno;
+      ::close(fd);
+      return io_error("remove", join(directory, name), error_number);
+    }
   }
+  int synced = stale.empty() ? 0 : ::fsync(fd);
+  int error_number = errno;
+  ::close(fd);
+  if (synced != 0) return io_error("fsync directory", directory, error_number);
   return stale.size();
 }
 
 bool has_mode(const std::string& path, mode_t mode) {
   struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) return false;
-  return (info.st_mode & 07777) == mode;
+  if (::lstat(path.c_str(), &info) != 0) return false;
+  return !S_ISLNK(info.st_mode) && (info.st_mode & 07777) == mode;
 }
 
 }  // namespace pkm::client

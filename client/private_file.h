@@ -20,9 +20,14 @@ inline constexpr mode_t kPrivateDirectoryMode = 0700;
 // remove_stale_temporary_files deletes them on the next run.
 inline constexpr char kTemporaryFilePrefix[] = ".pkm-tmp-";
 
+// failed_precondition naming `path` when it is a symbolic link; fine when it
+// is anything else or absent. Checks the last component only.
+[[nodiscard]] Status refuse_symbolic_link(const std::string& path);
+
 // Creates `path` and any missing parents with mode 0700. An existing
 // directory keeps its owner; its mode is set to 0700 when `tighten_mode`,
-// and left alone otherwise (an operator's mount point). failed_precondition
+// and left alone otherwise (an operator's mount point); with `tighten_mode`
+// a symbolic link at `path` is refused, never followed. failed_precondition
 // naming the path and the system error when `path` is not a directory or
 // cannot be created or changed.
 [[nodiscard]] Status make_private_directory(const std::string& path,
@@ -39,8 +44,9 @@ inline constexpr char kTemporaryFilePrefix[] = ".pkm-tmp-";
                                         ByteView content);
 
 // Reads a whole file of at most `max_size` bytes into wiped-on-free memory.
-// not_found when it does not exist; failed_precondition when it is larger
-// than `max_size`, not a regular file, or unreadable.
+// not_found when it does not exist; failed_precondition when it is a
+// symbolic link (never followed), larger than `max_size`, not a regular
+// file, or unreadable.
 [[nodiscard]] Result<SecretBytes> read_private_file(const std::string& path,
                                                     size_t max_size);
 
@@ -49,11 +55,13 @@ inline constexpr char kTemporaryFilePrefix[] = ".pkm-tmp-";
                                          const std::string& name);
 
 // Removes temporary files that an interrupted write left in `directory`.
-// They may hold secrets. Returns how many it removed.
+// They may hold secrets. Returns how many it removed; failed_precondition
+// when `directory` is a symbolic link (nothing is removed then).
 [[nodiscard]] Result<size_t> remove_stale_temporary_files(
     const std::string& directory);
 
-// True when `path` is a regular file whose mode bits are exactly `mode`.
+// True when `path` is not a symbolic link and its mode bits are exactly
+// `mode`.
 bool has_mode(const std::string& path, mode_t mode);
 
 }  // namespace pkm::client

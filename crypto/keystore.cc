@@ -8,7 +8,11 @@
 #include <climits>
 #include <exception>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "crypto/eip2333.h"
 #include "crypto/text_normalization.h"
@@ -263,7 +267,7 @@ Status parse_kdf(const Json& crypto, const Limits& limits,
     return invalid_argument(field_name(kParams, "dklen") + " is " +
                             std::to_string(*dklen) + "; allowed: 32");
   }
-  auto salt = get_hex(params, kParams, "salt", 0, kMaxSaltSize);
+  auto salt = get_hex(params, kParams, "salt", 1, kMaxSaltSize);
   if (!salt.ok()) return salt.error();
   out.salt = std::move(salt).value();
 
@@ -333,10 +337,39 @@ Result<ParsedKeystore> parse_keystore(std::string_view text,
                             " bytes; allowed: at most " +
                             std::to_string(kMaxKeystoreTextSize));
   }
-  Json root = Json::parse(text.begin(), text.end(), nullptr,
+  // nlohmann stops reading at a NUL byte and would ignore what follows.
+  if (text.find('\0') != std::string_view::npos) {
+    return invalid_argument(
+        "keystore has a NUL byte; allowed: JSON text without NUL bytes");
+  }
+
+  // nlohmann keeps the last of duplicate keys silently; a keystore whose
+  // meaning depends on which parser reads it is refused instead.
+  std::vector<std::set<std::string>> open_objects;
+  std::optional<std::string> duplicate;
+  Json::parser_callback_t track_keys = [&](int, Json::parse_event_t event,
+                                           Json& parsed) {
+    if (event == Json::parse_event_t::object_start) {
+      open_objects.emplace_back();
+    } else if (event == Json::parse_event_t::object_end) {
+      if (!open_objects.empty()) open_objects.pop_back();
+    } else if (event == Json::parse_event_t::key && !open_objects.empty()) {
+      const auto& key = parsed.get_ref<const std::string&>();
+      if (!open_objects.back().insert(key).second && !duplicate) {
+        duplicate = excerpt(key);
+      }
+    }
+    return true;
+  };
+  Json root = Json::parse(text.begin(), text.end(), track_keys,
                           /*allow_exceptions=*/false);
   if (root.is_discarded()) {
     return invalid_argument("keystore is not valid JSON");
+  }
+  if (duplicate) {
+    return invalid_argument("keystore has field " + *duplicate +
+                            " more than once in one object; allowed: each "
+                            "field once");
   }
   if (!root.is_object()) {
     return invalid_argument("keystore must be a JSON object");

@@ -251,6 +251,44 @@ TEST(DepositDataFile, ParserRefusesTextThatIsNotJson) {
       << entries.error().message;
 }
 
+TEST(DepositDataFile, ParserRefusesANumberTooLargeForADouble) {
+  std::string text = "[1" + std::string(400, '0') + "]";
+
+  auto entries = parse_deposit_data_file(text);
+
+  ASSERT_FALSE(entries.ok());
+  EXPECT_EQ(entries.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(entries.error().message.find("number too large"),
+            std::string::npos)
+      << entries.error().message;
+}
+
+TEST(DepositDataFile, ParserRefusesADuplicateField) {
+  std::string text = kCliFileText;
+  text.insert(text.size() - 2, ", \"amount\": 1");
+
+  auto entries = parse_deposit_data_file(text);
+
+  ASSERT_FALSE(entries.ok());
+  EXPECT_EQ(entries.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(entries.error().message.find("\"amount\" more than once"),
+            std::string::npos)
+      << entries.error().message;
+}
+
+TEST(DepositDataFile, ParserRefusesTextWithANulByte) {
+  std::string text = kCliFileText;
+  text += std::string(1, '\0') + "garbage";
+
+  auto entries = parse_deposit_data_file(text);
+
+  ASSERT_FALSE(entries.ok());
+  EXPECT_EQ(entries.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(entries.error().message.find("NUL byte at byte 706"),
+            std::string::npos)
+      << entries.error().message;
+}
+
 TEST(DepositDataFile, ParserRefusesAnObjectAtTopLevel) {
   expect_refused(cli_file_json()[0], "not a JSON array");
 }

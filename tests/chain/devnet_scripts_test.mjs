@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import {
-  existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync,
+  existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync,
+  statSync, writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -171,6 +172,59 @@ describe('devnet down', () => {
     assert.match(down.stdout, /is not the anvil of .* left it alone/);
     assert.equal(existsSync(join(dir, 'anvil.pid')), false);
     rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('devnet up run concurrently', () => {
+  // Every anvil process whose command line names `dir`'s anvil.json.
+  function anvilsOf(dir) {
+    const found = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^[0-9]+$/.test(entry)) {
+        continue;
+      }
+      try {
+        const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+        if (cmdline.includes(`${dir}/anvil.json`) &&
+            isRunning(Number(entry))) {
+          found.push(Number(entry));
+        }
+      } catch {
+        // The process ended while being looked at.
+      }
+    }
+    return found;
+  }
+
+  test('three ups on one dir start exactly one anvil that down stops',
+       async () => {
+    const dir = realpathSync(temporaryDir());
+    try {
+      const args = [...artifactArgs(), '--block-time', '0', dir];
+      const ups = await Promise.all(
+        [0, 1, 2].map(() => runScript(upScript, args)));
+
+      const succeeded = ups.filter((up) => up.code === 0);
+      assert.equal(succeeded.length, 1,
+                   ups.map((up) => up.stderr).join('\n'));
+      for (const up of ups.filter((run) => run.code !== 0)) {
+        assert.match(up.stderr,
+                     /another deploy\/devnet\/up or down|already runs/);
+      }
+      const anvils = anvilsOf(dir);
+      assert.equal(anvils.length, 1, `anvils: ${anvils}`);
+      assert.equal(Number(readFileSync(join(dir, 'anvil.pid'), 'utf8')),
+                   anvils[0]);
+
+      const down = await runScript(downScript, [dir]);
+
+      assert.equal(down.code, 0, down.stderr);
+      assert.equal(isRunning(anvils[0]), false);
+      assert.deepEqual(anvilsOf(dir), []);
+    } finally {
+      await runScript(downScript, [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

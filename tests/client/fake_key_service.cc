@@ -106,6 +106,11 @@ void FakeKeyService::set_error_reply(Error error, bool with_headers) {
   error_headers_ = with_headers;
 }
 
+void FakeKeyService::set_error_beside_keys(Error error) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  error_beside_keys_ = std::move(error);
+}
+
 void FakeKeyService::set_slashing_protection(int index,
                                              std::string interchange) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -225,11 +230,13 @@ void FakeKeyService::answer_allocate(natsMsg* message) {
   std::optional<Error> error;
   bool with_headers = true;
   std::optional<std::pair<int, std::string>> protection;
+  std::optional<Error> error_beside_keys;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     error = error_reply_;
     with_headers = error_headers_;
     protection = slashing_protection_;
+    error_beside_keys = error_beside_keys_;
   }
   if (!error && unavailable_replies_.load() > 0) {
     --unavailable_replies_;
@@ -268,6 +275,12 @@ void FakeKeyService::answer_allocate(natsMsg* message) {
   if (!body.ok()) {
     ADD_FAILURE() << "cannot encode the allocate reply";
     return;
+  }
+  if (error_beside_keys && encoding == Encoding::kJson) {
+    // {"error":{...}} spliced in as the first member of the reply object.
+    std::string error_body =
+        messages::encode_error_reply(*error_beside_keys, encoding);
+    body->insert(1, error_body.substr(1, error_body.size() - 2) + ",");
   }
   send(message, *body, reply_type, std::nullopt);
   secure_wipe(body->data(), body->size());

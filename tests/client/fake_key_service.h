@@ -45,6 +45,9 @@ class FakeKeyService {
   // Answer every allocate and renew with this error (with the
   // Nats-Service-Error headers unless `with_headers` is false).
   void set_error_reply(Error error, bool with_headers = true);
+  // Add this error as a top-level "error" object to JSON allocate replies
+  // that still carry keys, without the Nats-Service-Error headers.
+  void set_error_beside_keys(Error error);
   // Answer the next `count` allocates with unavailable, then serve.
   void set_unavailable_replies(int count) { unavailable_replies_ = count; }
   // Serve pool key `index` with the public key of another pool key.
@@ -88,6 +91,7 @@ class FakeKeyService {
   mutable std::mutex mutex_;
   std::optional<Error> error_reply_;
   bool error_headers_ = true;
+  std::optional<Error> error_beside_keys_;
   std::optional<std::pair<int, std::string>> slashing_protection_;
   std::string last_allocate_body_;
   std::string last_allocate_content_type_;

@@ -83,6 +83,19 @@ TEST_F(KeyServiceClientTest, ErrorReplyKeepsTheServerCode) {
               HasSubstr("permission_denied: pod is not allowed keys"));
 }
 
+TEST_F(KeyServiceClientTest, ReplyWithKeysAndAnErrorObjectIsAnError) {
+  testing::FakeKeyService service(nats_.url());
+  service.set_error_beside_keys(
+      Error{ErrorCode::kPermissionDenied, "pod is not allowed keys"});
+  KeyServiceClient client(options(seconds(10)));
+
+  auto reply = client.allocate(request(1));
+
+  ASSERT_FALSE(reply.ok());
+  EXPECT_EQ(reply.error().code, ErrorCode::kPermissionDenied)
+      << reply.error().to_string();
+}
+
 TEST_F(KeyServiceClientTest, CancelEndsACallThatIsRetrying) {
   KeyServiceClient client(options(seconds(60)));
   std::thread canceller([&client] {

@@ -267,6 +267,58 @@ TEST_F(PkmClientTest, RerunRepairsAMissingPasswordCopyWithTheSamePassword) {
   EXPECT_EQ(decrypt_keystore(0), service_->secret_hex(0));
 }
 
+void write_text(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+TEST_F(PkmClientTest, SymlinkedSecretsDirectoryIsRefusedAndItsTargetKept) {
+  std::string victim = temp_.path() + "/victim";
+  std::string precious = victim + "/0x" + std::string(96, 'c');
+  fs::create_directories(victim);
+  fs::permissions(victim, fs::perms(0755));
+  write_text(precious, "precious");
+  fs::create_directories(output_dir());
+  fs::create_directory_symlink(victim, output_dir() + "/secrets");
+
+  ClientRun run = allocate(1);
+
+  EXPECT_NE(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr(output_dir() + "/secrets is a symbolic"));
+  EXPECT_EQ(read_text(precious), "precious");
+  EXPECT_EQ(mode_of(victim), 0755u);
+  EXPECT_EQ(files_under(victim), std::vector<std::string>{
+                                     "0x" + std::string(96, 'c')});
+}
+
+TEST_F(PkmClientTest, PlantedSecretLinkIsNeitherReadNorFollowed) {
+  ASSERT_EQ(allocate(1).exit_code, 0);
+  std::string planted = temp_.path() + "/planted-password";
+  write_text(planted, "attacker-password");
+  fs::remove(secret_path(0));
+  fs::create_symlink(planted, secret_path(0));
+
+  ClientRun run = allocate(1);
+
+  EXPECT_NE(run.exit_code, 0) << run.output;
+  EXPECT_THAT(run.output, HasSubstr(secret_path(0) + " is a symbolic link"));
+  EXPECT_EQ(read_text(planted), "attacker-password");
+  EXPECT_NE(read_text(password_path(0)), "attacker-password");
+}
+
+TEST_F(PkmClientTest, PasswordThatDoesNotOpenTheKeystoreIsReplaced) {
+  ASSERT_EQ(allocate(1).exit_code, 0);
+  write_text(secret_path(0), "guessed-password");
+  write_text(password_path(0), "guessed-password");
+
+  ClientRun run = allocate(1);
+
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(read_text(secret_path(0)), "guessed-password");
+  EXPECT_EQ(read_text(password_path(0)), read_text(secret_path(0)));
+  EXPECT_EQ(decrypt_keystore(0), service_->secret_hex(0));
+}
+
 TEST_F(PkmClientTest, FilesOfKeysNoLongerServedAreRemoved) {
   ASSERT_EQ(allocate(2).exit_code, 0);
   service_->set_first_key(4);

@@ -99,6 +99,54 @@ TEST(PrivateFile, MakeDirectoryTightensAnExistingOneOnlyWhenAsked) {
   EXPECT_TRUE(has_mode(path, 0700));
 }
 
+TEST(PrivateFile, MakeDirectoryRefusesALinkItWouldTighten) {
+  testing::TempDir temp;
+  std::string victim = temp.path() + "/victim";
+  fs::create_directory(victim);
+  ::chmod(victim.c_str(), 0755);
+  fs::create_directory_symlink(victim, temp.path() + "/link");
+
+  Status made = make_private_directory(temp.path() + "/link", true);
+
+  ASSERT_FALSE(made.ok());
+  EXPECT_EQ(made.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(made.error().message.find("/link is a symbolic link"),
+            std::string::npos)
+      << made.error().message;
+  EXPECT_TRUE(has_mode(victim, 0755));
+}
+
+TEST(PrivateFile, ReadRefusesASymbolicLink) {
+  testing::TempDir temp;
+  std::ofstream(temp.path() + "/target") << "secret";
+  fs::create_symlink(temp.path() + "/target", temp.path() + "/link");
+
+  auto content = read_private_file(temp.path() + "/link", 100);
+
+  ASSERT_FALSE(content.ok());
+  EXPECT_EQ(content.error().code, ErrorCode::kFailedPrecondition);
+  EXPECT_NE(content.error().message.find("/link is a symbolic link"),
+            std::string::npos)
+      << content.error().message;
+}
+
+TEST(PrivateFile, StaleFilesAreNotRemovedThroughALinkedDirectory) {
+  testing::TempDir temp;
+  std::string victim = temp.path() + "/victim";
+  std::string stale = victim + "/" + kTemporaryFilePrefix + "keys.json-ab12";
+  fs::create_directory(victim);
+  std::ofstream(stale) << "someone else's";
+  fs::create_directory_symlink(victim, temp.path() + "/link");
+
+  auto removed = remove_stale_temporary_files(temp.path() + "/link");
+
+  ASSERT_FALSE(removed.ok());
+  EXPECT_NE(removed.error().message.find("/link is a symbolic link"),
+            std::string::npos)
+      << removed.error().message;
+  EXPECT_TRUE(fs::exists(stale));
+}
+
 TEST(PrivateFile, ReadOfAMissingFileIsNotFound) {
   testing::TempDir temp;
 

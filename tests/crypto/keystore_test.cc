@@ -414,6 +414,47 @@ TEST(Keystore, HexFieldsMayUseUpperCaseAnd0xPrefix) {
   EXPECT_EQ(secret_hex(*key), kEipSecret);
 }
 
+TEST(Keystore, DuplicateFieldIsRefused) {
+  std::string text =
+      encrypt_or_fail(key_from_hex(kEipSecret), kPassword, cheap_pbkdf2());
+  text.insert(text.rfind('}'), ", \"version\": 4");
+
+  auto key = decrypt(text, kPassword);
+
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(key.error().message.find("\"version\" more than once"),
+            std::string::npos)
+      << key.error().message;
+}
+
+TEST(Keystore, TextWithANulByteIsRefused) {
+  std::string text =
+      encrypt_or_fail(key_from_hex(kEipSecret), kPassword, cheap_pbkdf2());
+  text += std::string(1, '\0') + "trailing";
+
+  auto key = decrypt(text, kPassword);
+
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(key.error().message.find("NUL byte"), std::string::npos)
+      << key.error().message;
+}
+
+TEST(Keystore, EmptyKdfSaltIsRefusedOnDecrypt) {
+  json keystore = json::parse(
+      encrypt_or_fail(key_from_hex(kEipSecret), kPassword, cheap_pbkdf2()));
+  keystore["crypto"]["kdf"]["params"]["salt"] = "";
+
+  auto key = decrypt(keystore.dump(), kPassword);
+
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(key.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(key.error().message.find("crypto.kdf.params.salt is 0 bytes"),
+            std::string::npos)
+      << key.error().message;
+}
+
 // ---- Limits ----
 
 TEST(Keystore, LoweredLimitsRefuseCostlierKeystores) {
@@ -564,7 +605,7 @@ TEST_F(CorruptedKeystore, Pbkdf2FieldErrorsNameTheField) {
            "keystore field crypto.kdf.params.salt is not hex"},
           {"salt too long",
            set("crypto.kdf.params.salt", std::string(4000, 'a')), kBad,
-           "crypto.kdf.params.salt is 2000 bytes; allowed: 0 to 1024"},
+           "crypto.kdf.params.salt is 2000 bytes; allowed: 1 to 1024"},
           {"no checksum params", erase("crypto.checksum.params"), kBad,
            "keystore field crypto.checksum.params is missing"},
           {"other checksum", set("crypto.checksum.function", "sha512"), kBad,
