@@ -121,8 +121,10 @@ Error rpc_error_to_error(std::string_view method, const json& error) {
                      (reason.empty() ? " (" + message + ")"
                                      : ": " + reason)};
   }
-  return Error{code == -32602 || code == -32600 ? ErrorCode::kInvalidArgument
-                                                : ErrorCode::kFailedPrecondition,
+  // -32600 invalid request, -32602 invalid params: the request is wrong.
+  bool bad_request = code == -32602 || code == -32600;
+  return Error{bad_request ? ErrorCode::kInvalidArgument
+                           : ErrorCode::kFailedPrecondition,
                prefix + "node error " + std::to_string(code) + ": " + message};
 }
 

@@ -46,8 +46,8 @@ class Sealer {
 
   // Encrypts `plaintext` and binds `associated_data` (for a validator key,
   // its public key, so a sealed secret cannot be moved to another record).
-  // Returns version ‖ nonce ‖ ciphertext ‖ tag. unavailable when the random
-  // generator fails; internal when OpenSSL's cipher fails.
+  // Returns version ‖ nonce ‖ ciphertext ‖ tag. unavailable when the
+  // random generator fails; internal when OpenSSL's cipher fails.
   [[nodiscard]] Result<Bytes> seal(ByteView plaintext,
                                    ByteView associated_data) const;
 
