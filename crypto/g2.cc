@@ -1,5 +1,7 @@
 #include "crypto/g2.h"
 
+#include <cassert>
+
 #include "crypto/frobenius_constants.h"
 #include "crypto/point_encoding.h"
 
@@ -108,6 +110,8 @@ G2 g2_psi(const G2& point) {
 }
 
 G2 g2_mul_in_subgroup(const G2& point, const std::array<uint64_t, 4>& scalar) {
+  // The four-digit split only holds below r (callers pass reduced scalars).
+  assert(Fr::less_than_modulus(scalar));
   std::array<uint64_t, 4> digits = split_base_x(scalar);
 
   // [X] P = [-x] P = -psi(P) on G2, so base[i] = [X^i] P.
