@@ -20,7 +20,8 @@ set(PKM_BLS_NODE_ARGS
   --jobs 2)
 
 add_executable(pkm_bls_interop_tests
-  ${CMAKE_CURRENT_LIST_DIR}/bls_noble_test.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/bls_noble_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/oracle_cases.cc)
 target_link_libraries(pkm_bls_interop_tests
   PRIVATE pkm_crypto nlohmann_json::nlohmann_json GTest::gtest)
 

@@ -10,6 +10,8 @@
 // compare, so a truncated file cannot pass.
 #include <gtest/gtest.h>
 
+#include "tests/interop/oracle_cases.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -32,50 +34,22 @@ using nlohmann::json;
 // The cases file, loaded by main() before any test runs.
 json g_cases;
 
-// The ctest fixture generates this many; fewer means a broken generator.
-constexpr size_t kMinimumKeys = 1000;
-
-Bytes hex(const json& field) {
-  auto bytes = from_hex(field.get<std::string>());
-  if (!bytes.ok()) {
-    throw std::runtime_error("bad hex in the cases file: " +
-                             bytes.error().message);
-  }
-  return std::move(bytes).value();
-}
-
-template <size_t N>
-std::string hex_of(const std::array<uint8_t, N>& bytes) {
-  return to_hex(ByteView(bytes.data(), N));
-}
+Bytes hex(const json& field) { return pkm::testing::cases_hex(field); }
 
 const json& section(const char* name) {
-  const json& value = g_cases.at(name);
-  if (!value.is_array()) {
-    throw std::runtime_error(std::string("section ") + name + " is not a list");
-  }
-  return value;
+  return pkm::testing::cases_section(g_cases, name);
 }
 
-// Disagreements with noble, by case; reports the first few.
-class Disagreements {
- public:
-  void add(const std::string& where, const std::string& what) {
-    if (shown_.size() < kShown) shown_.push_back(where + ": " + what);
-    ++count_;
-  }
-  size_t count() const { return count_; }
-  std::string summary() const {
-    std::string text = std::to_string(count_) + " disagreement(s) with noble";
-    for (const std::string& line : shown_) text += "\n  " + line;
-    return text;
-  }
+using pkm::testing::hex_of;
 
- private:
-  static constexpr size_t kShown = 10;
-  std::vector<std::string> shown_;
-  size_t count_ = 0;
+// Disagreements with noble, by case; reports the first few.
+class Disagreements : public pkm::testing::Disagreements {
+ public:
+  Disagreements() : pkm::testing::Disagreements("noble") {}
 };
+
+// The ctest fixture generates this many; fewer means a broken generator.
+constexpr size_t kMinimumKeys = 1000;
 
 std::string at(const char* name, size_t index, const json& item) {
   std::string where = std::string(name) + "[" + std::to_string(index) + "]";
@@ -440,28 +414,7 @@ TEST(BlsAgainstNoble, AggregateVerifyAgreesWithNoble) {
 }  // namespace pkm::crypto
 
 int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-
-  // GoogleTest has removed its own flags; what is left is the cases file.
-  const char* from_env = std::getenv("PKM_BLS_NOBLE_CASES");
-  std::string path = argc > 1 ? argv[1] : (from_env ? from_env : "");
-  if (path.empty()) {
-    std::cerr << "usage: " << argv[0]
-              << " [gtest flags] CASES.json (or $PKM_BLS_NOBLE_CASES); "
-                 "write the file with tests/interop/bls_noble_cases.mjs\n";
-    return 2;
-  }
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << "cannot open the noble cases file " << path << "\n";
-    return 2;
-  }
-  pkm::crypto::g_cases = nlohmann::json::parse(in, nullptr, false);
-  if (pkm::crypto::g_cases.is_discarded() ||
-      !pkm::crypto::g_cases.is_object()) {
-    std::cerr << "the noble cases file " << path << " is not a JSON object\n";
-    return 2;
-  }
-
-  return RUN_ALL_TESTS();
+  return pkm::testing::run_with_cases_file(argc, argv, "PKM_BLS_NOBLE_CASES", "noble",
+                                           "tests/interop/bls_noble_cases.mjs",
+                                           &pkm::crypto::g_cases);
 }

@@ -14,7 +14,8 @@ endif()
 set(PKM_TX_INTEROP_DIR ${CMAKE_CURRENT_BINARY_DIR}/tx_interop)
 
 add_executable(pkm_tx_interop_tests
-  ${CMAKE_CURRENT_LIST_DIR}/tx_interop_test.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/tx_interop_test.cc
+  ${CMAKE_CURRENT_LIST_DIR}/oracle_cases.cc)
 target_link_libraries(pkm_tx_interop_tests
   PRIVATE pkm_chain nlohmann_json::nlohmann_json GTest::gtest)
 

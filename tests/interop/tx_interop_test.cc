@@ -12,6 +12,8 @@
 // to compare, so a truncated file cannot pass.
 #include <gtest/gtest.h>
 
+#include "tests/interop/oracle_cases.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdlib>
@@ -37,18 +39,23 @@ using nlohmann::json;
 // The cases file, loaded by main() before any test runs.
 json g_cases;
 
+Bytes hex(const json& field) { return pkm::testing::cases_hex(field); }
+
+const json& section(const char* name) {
+  return pkm::testing::cases_section(g_cases, name);
+}
+
+using pkm::testing::hex_of;
+
+// Disagreements with ethers, by case; reports the first few.
+class Disagreements : public pkm::testing::Disagreements {
+ public:
+  Disagreements() : pkm::testing::Disagreements("ethers") {}
+};
+
 // The ctest fixture generates this many; fewer means a broken generator.
 constexpr size_t kMinimumTransactions = 500;
 constexpr size_t kMinimumDepositCalls = 100;
-
-Bytes hex(const json& field) {
-  auto bytes = from_hex(field.get<std::string>());
-  if (!bytes.ok()) {
-    throw std::runtime_error("bad hex in the cases file: " +
-                             bytes.error().message);
-  }
-  return std::move(bytes).value();
-}
 
 Uint256 decimal(const json& field) {
   auto value = Uint256::from_decimal(field.get<std::string>());
@@ -77,61 +84,6 @@ std::array<uint8_t, N> fixed(const json& field) {
   std::copy(bytes.begin(), bytes.end(), out.begin());
   return out;
 }
-
-template <size_t N>
-std::string hex_of(const std::array<uint8_t, N>& bytes) {
-  return to_hex(ByteView(bytes.data(), N));
-}
-
-const json& section(const char* name) {
-  const json& value = g_cases.at(name);
-  if (!value.is_array()) {
-    throw std::runtime_error(std::string("section ") + name + " is not a list");
-  }
-  return value;
-}
-
-// Disagreements with ethers, by case; reports the first few.
-class Disagreements {
- public:
-  void add(const std::string& where, const std::string& what) {
-    if (shown_.size() < kShown) shown_.push_back(where + ": " + what);
-    ++count_;
-  }
-  // Records a disagreement unless `ours` equals the string `theirs`.
-  void compare(const std::string& where, const char* what,
-               const std::string& ours, const json& theirs) {
-    std::string expected = theirs.get<std::string>();
-    if (ours == expected) return;
-    if (ours.size() <= kWholeValueLimit &&
-        expected.size() <= kWholeValueLimit) {
-      add(where, std::string(what) + ": ours " + ours + ", ethers " + expected);
-      return;
-    }
-    // Long hex: name where it starts to differ instead of printing it all.
-    size_t first = 0;
-    while (first < ours.size() && first < expected.size() &&
-           ours[first] == expected[first]) {
-      ++first;
-    }
-    add(where, std::string(what) + " differs from character " +
-                   std::to_string(first) + " (ours " +
-                   std::to_string(ours.size()) + " characters, ethers " +
-                   std::to_string(expected.size()) + ")");
-  }
-  size_t count() const { return count_; }
-  std::string summary() const {
-    std::string text = std::to_string(count_) + " disagreement(s) with ethers";
-    for (const std::string& line : shown_) text += "\n  " + line;
-    return text;
-  }
-
- private:
-  static constexpr size_t kShown = 10;
-  static constexpr size_t kWholeValueLimit = 140;
-  std::vector<std::string> shown_;
-  size_t count_ = 0;
-};
 
 std::string at(const char* name, size_t index) {
   return std::string(name) + "[" + std::to_string(index) + "]";
@@ -429,27 +381,7 @@ TEST(AbiAgainstEthers, RevertReasonsFromEthersDecode) {
 }  // namespace pkm::chain
 
 int main(int argc, char** argv) {
-  ::testing::InitGoogleTest(&argc, argv);
-
-  // GoogleTest has removed its own flags; what is left is the cases file.
-  const char* from_env = std::getenv("PKM_TX_ETHERS_CASES");
-  std::string path = argc > 1 ? argv[1] : (from_env ? from_env : "");
-  if (path.empty()) {
-    std::cerr << "usage: " << argv[0]
-              << " [gtest flags] CASES.json (or $PKM_TX_ETHERS_CASES); "
-                 "write the file with tests/interop/tx_cases.mjs\n";
-    return 2;
-  }
-  std::ifstream in(path);
-  if (!in) {
-    std::cerr << "cannot open the ethers cases file " << path << "\n";
-    return 2;
-  }
-  pkm::chain::g_cases = nlohmann::json::parse(in, nullptr, false);
-  if (pkm::chain::g_cases.is_discarded() || !pkm::chain::g_cases.is_object()) {
-    std::cerr << "the ethers cases file " << path << " is not a JSON object\n";
-    return 2;
-  }
-
-  return RUN_ALL_TESTS();
+  return pkm::testing::run_with_cases_file(argc, argv, "PKM_TX_ETHERS_CASES", "ethers",
+                                           "tests/interop/tx_cases.mjs",
+                                           &pkm::chain::g_cases);
 }
