@@ -51,13 +51,21 @@ DepositSender::DepositSender(JsonRpcClient& client,
       nonces_(std::move(nonces)) {}
 
 Result<std::vector<Result<DepositSubmission>>> DepositSender::submit(
-    const std::vector<DepositData>& deposits, const Journal& journal) {
+    const std::vector<DepositData>& deposits, const Journal& journal,
+    const BatchJournal& batch_journal) {
   // One call at a time: nonce gaps are judged against this call's nonces.
   std::lock_guard<std::mutex> lock(submit_mutex_);
 
   // Pre-flight: nothing is signed or sent unless every deposit verifies.
   for (size_t i = 0; i < deposits.size(); ++i) {
-    Status valid = verify_deposit(deposits[i], options_.fork_version);
+    Status valid =
+        options_.verify_signatures
+            ? verify_deposit(deposits[i], options_.fork_version)
+            : (deposits[i].amount_gwei < kMinDepositGwei
+                   ? Status(invalid_argument(
+                         "amount " + format_amount(deposits[i].amount_gwei) +
+                         " is below the 1 ETH minimum"))
+                   : Status());
     if (!valid.ok()) {
       return invalid_argument("deposit " + std::to_string(i) + " (pubkey " +
                               to_hex(ByteView(deposits[i].pubkey.data(), 48)) +
@@ -132,6 +140,25 @@ Result<std::vector<Result<DepositSubmission>>> DepositSender::submit(
       continue;
     }
     results.emplace_back(std::move(submission));
+  }
+
+  // The batch journal sees every signed transaction at once; if it cannot
+  // keep them, none is sent and every nonce goes back, highest first.
+  if (batch_journal) {
+    std::vector<DepositSubmission> signed_batch;
+    for (const auto& result : results) {
+      if (result.ok()) signed_batch.push_back(*result);
+    }
+    Status kept = signed_batch.empty() ? Status() : batch_journal(signed_batch);
+    if (!kept.ok()) {
+      for (auto it = signed_batch.rbegin(); it != signed_batch.rend(); ++it) {
+        nonces_.release(it->nonce);
+      }
+      for (auto& result : results) {
+        if (result.ok()) result = kept.error();
+      }
+      return results;
+    }
   }
 
   // Send in batches. A transport failure leaves the rest unsent but

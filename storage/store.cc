@@ -249,6 +249,10 @@ Result<std::unique_ptr<Store>> Store::open(const StoreOptions& options) {
   db_options.create_if_missing = fresh;
   db_options.create_missing_column_families = fresh;
   db_options.keep_log_file_num = 10;
+  // With four families, a small one (meta, pods) may go unflushed for a
+  // long time and pin every WAL file since: cap the WAL so RocksDB flushes
+  // such families, keeping disk use and the replay at start-up bounded.
+  db_options.max_total_wal_size = uint64_t{64} << 20;
   // Replay the whole WAL or refuse to open: a torn last record (a write cut
   // short by a crash, never acknowledged) is dropped, but corruption before
   // it is data_loss instead of a silent rollback of acknowledged

@@ -86,4 +86,10 @@ void Transition::remove(Family family, std::string key) {
   mutations_.push_back(Mutation{family, std::move(key), std::nullopt});
 }
 
+void Transition::append(const Transition& other) {
+  mutations_.insert(mutations_.end(), other.mutations_.begin(),
+                    other.mutations_.end());
+  byte_size_ += other.byte_size_;
+}
+
 }  // namespace pkm::storage

@@ -74,6 +74,10 @@ class Transition {
   void put(Family family, std::string key, std::string value);
   void remove(Family family, std::string key);
 
+  // Appends every mutation of `other`, so that both apply as one write
+  // (the store actor's group commit).
+  void append(const Transition& other);
+
   const std::vector<Mutation>& mutations() const { return mutations_; }
   bool empty() const { return mutations_.empty(); }
   // Keys plus values, for sizing group commits.

@@ -159,6 +159,64 @@ TEST_F(DepositSenderOnDevnet, SixtyFourPipelinedDepositsLandAndMatchChain) {
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
+TEST_F(DepositSenderOnDevnet, BatchJournalSeesEveryTransactionBeforeAnyIsSent) {
+  std::vector<DepositData> deposits = make_deposits(5, devnet_.fork_version());
+  auto sender = make_sender(*client_);
+  std::vector<DepositSubmission> journaled;
+  bool any_known_when_journaled = false;
+
+  auto results = sender->submit(
+      deposits, nullptr,
+      [&](const std::vector<DepositSubmission>& batch) {
+        journaled = batch;
+        for (const auto& submission : batch) {
+          any_known_when_journaled |=
+              client_->has_transaction(submission.tx_hash).value();
+        }
+        return Status();
+      });
+
+  ASSERT_TRUE(results.ok()) << results.error().message;
+  ASSERT_EQ(journaled.size(), 5u);
+  EXPECT_FALSE(any_known_when_journaled);
+  for (size_t i = 0; i < results->size(); ++i) {
+    ASSERT_TRUE((*results)[i].ok()) << (*results)[i].error().message;
+    EXPECT_EQ((*results)[i]->tx_hash, journaled[i].tx_hash);
+    EXPECT_TRUE(client_->has_transaction(journaled[i].tx_hash).value());
+  }
+}
+
+TEST_F(DepositSenderOnDevnet, FailedBatchJournalSendsNothingAndKeepsNonces) {
+  std::vector<DepositData> deposits = make_deposits(3, devnet_.fork_version());
+  auto sender = make_sender(*client_);
+  std::vector<DepositSubmission> refused_batch;
+
+  auto refused = sender->submit(
+      deposits, nullptr, [&](const std::vector<DepositSubmission>& batch) {
+        refused_batch = batch;
+        return Status(Error{ErrorCode::kUnavailable, "disk full"});
+      });
+  bool any_sent = false;
+  for (const auto& submission : refused_batch) {
+    any_sent |= client_->has_transaction(submission.tx_hash).value();
+  }
+  auto accepted = sender->submit(deposits, nullptr, nullptr);
+
+  ASSERT_TRUE(refused.ok());
+  ASSERT_EQ(refused_batch.size(), 3u);
+  for (const auto& result : *refused) {
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().message, "disk full");
+  }
+  EXPECT_FALSE(any_sent);
+  // The nonces went back: the next call uses the same ones.
+  ASSERT_TRUE(accepted.ok());
+  for (size_t i = 0; i < accepted->size(); ++i) {
+    ASSERT_TRUE((*accepted)[i].ok());
+    EXPECT_EQ((*accepted)[i]->nonce, refused_batch[i].nonce);
+  }
+}
+
 TEST_F(DepositSenderOnDevnet, BadSignatureIsRefusedBeforeAnythingIsSent) {
   std::vector<DepositData> deposits = make_deposits(3, devnet_.fork_version());
   deposits[1].signature[95] ^= 1;
