@@ -11,10 +11,10 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
 #include "client/client_log.h"
 #include "client/duration.h"
@@ -24,6 +24,7 @@
 #include "client/private_file.h"
 #include "client/validator_key.h"
 #include "messages/pod_name.h"
+#include "messages/slashing_protection.h"
 #include "messages/wire_codec.h"
 
 namespace pkm::client {
@@ -247,8 +248,41 @@ int run_allocate(int argc, char** argv) {
   std::cout << "pod " << common.pod_name << ": " << count_keys(keys->size())
             << " in " << flags.output_dir << " as " << flags.format << " ("
             << summary->written << " written, " << summary->unchanged
-            << " unchanged, " << summary->removed << " removed)" << std::endl;
+            << " unchanged, " << summary->removed << " removed)";
+  if (!summary->slashing_protection_path.empty()) {
+    std::cout << "; slashing protection of "
+              << count_keys(summary->with_slashing_protection) << " in "
+              << summary->slashing_protection_path
+              << ": import it before signing";
+  }
+  std::cout << std::endl;
   return kExitOk;
+}
+
+// Reads the EIP-3076 file a validator client exported and returns its
+// minimal form: the latest block and attestation of each key protect the
+// next holder as well as the whole history does, in a few hundred bytes
+// per key instead of megabytes (see messages/slashing_protection.h).
+// invalid_argument naming the file and, for bad content, the field.
+Result<messages::Interchange> read_slashing_protection(
+    const std::string& path) {
+  auto text = read_private_file(path, kMaxSlashingProtectionBytes);
+  if (!text.ok()) {
+    if (text.error().code == ErrorCode::kFailedPrecondition) {
+      return invalid_argument(text.error().message +
+                              "; allowed: a regular file of at most " +
+                              std::to_string(kMaxSlashingProtectionBytes) +
+                              " bytes");
+    }
+    return text.error();
+  }
+  std::string_view json(reinterpret_cast<const char*>(text->data()),
+                        text->size());
+  auto document = messages::parse_interchange(json);
+  if (!document.ok()) {
+    return invalid_argument(path + ": " + document.error().message);
+  }
+  return messages::minify_interchange(*document);
 }
 
 int run_release(int argc, char** argv) {
@@ -258,8 +292,9 @@ int run_release(int argc, char** argv) {
   std::string slashing_protection_file;
   add_common_flags(app, common);
   app.add_option("--slashing-protection", slashing_protection_file,
-                 "EIP-3076 interchange file exported from the validator "
-                 "client, handed to the next holder of the keys")
+                 "EIP-3076 interchange file exported from the stopped "
+                 "validator client; sent in minimal form and handed to the "
+                 "next holder of the keys")
       ->envname("PKM_SLASHING_PROTECTION");
   int parsed = parse(app, argc, argv);
   if (parsed >= 0) return parsed;
@@ -270,19 +305,17 @@ int run_release(int argc, char** argv) {
 
   wire::ReleaseRequest request;
   request.set_pod_name(common.pod_name);
+  size_t protected_keys = 0;
   if (!slashing_protection_file.empty()) {
-    auto text = read_private_file(slashing_protection_file,
-                                  kMaxSlashingProtectionBytes);
-    if (!text.ok()) {
-      return usage_error("--slashing-protection: " + text.error().message);
+    auto document = read_slashing_protection(slashing_protection_file);
+    if (!document.ok()) {
+      return usage_error("--slashing-protection: " + document.error().message);
     }
-    std::string json(reinterpret_cast<const char*>(text->data()), text->size());
-    if (!nlohmann::json::parse(json, nullptr, false).is_object()) {
-      return usage_error("--slashing-protection: " + slashing_protection_file +
-                         " is not a JSON object; allowed: an EIP-3076 "
-                         "interchange file");
-    }
-    request.set_slashing_protection(json);
+    protected_keys = document->data.size();
+    std::string text = messages::serialize_interchange(*document);
+    client_log().info("sending slashing protection pod={} keys={} bytes={}",
+                      common.pod_name, protected_keys, text.size());
+    request.set_slashing_protection(std::move(text));
   }
 
   KeyServiceClient service(*options);
@@ -292,7 +325,13 @@ int run_release(int argc, char** argv) {
     return failure_status(reply.error());
   }
   std::cout << "released " << count_keys(reply->released()) << " of pod "
-            << reply->pod_name() << std::endl;
+            << reply->pod_name();
+  if (!slashing_protection_file.empty()) {
+    std::cout << " with the slashing protection of "
+              << count_keys(protected_keys) << " from "
+              << slashing_protection_file;
+  }
+  std::cout << std::endl;
   return kExitOk;
 }
 

@@ -22,6 +22,15 @@
 //           --encoding json|protobuf (json)
 //           --log-level trace|debug|info|warn|error|off (info)
 //
+// `release --slashing-protection FILE` takes the EIP-3076 interchange file
+// the validator client exported after it stopped. It must parse strictly
+// (messages/slashing_protection.h; a bad file is a usage error and nothing
+// is released) and is sent in its minimal form: per key the highest slot
+// and epochs, which protect the next holder as well as the full history
+// and keep the request small. pkm-server checks that it names only the
+// pod's keys and hands each key's part to the key's next holder, which
+// finds it in DIR/slashing_protection.json.
+//
 // A flag left out is read from the environment as PKM_ and its name in
 // upper case with '_' for '-' (--pod-name: PKM_POD_NAME), except
 // --interval, which is PKM_RENEW_INTERVAL. Durations take ms, s, m or h.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <system_error>
@@ -10,6 +11,7 @@
 
 #include "client/password.h"
 #include "client/private_file.h"
+#include "messages/slashing_protection.h"
 
 namespace pkm::client {
 namespace {
@@ -107,6 +109,51 @@ bool keystore_opens(const std::string& path, const SecretBytes& password,
   return constant_time_equal(found.view(), expected.view());
 }
 
+// One EIP-3076 document for every key that came with slashing protection;
+// empty when none did. internal when the server sent history that is not
+// valid EIP-3076 or that names different chains (a server bug).
+Result<std::string> merged_slashing_protection(
+    const std::vector<ValidatorKey>& keys) {
+  std::vector<std::string> documents;
+  std::optional<messages::Bytes32> root;
+  std::string root_key;
+  for (const ValidatorKey& key : keys) {
+    if (!key.slashing_protection) {
+      documents.emplace_back();
+      continue;
+    }
+    std::string served =
+        "slashing protection served with key " + key.public_key_hex();
+    auto parsed = messages::parse_interchange(*key.slashing_protection);
+    if (!parsed.ok()) {
+      return Error{ErrorCode::kInternal, served + " is not valid EIP-3076: " +
+                                             parsed.error().message};
+    }
+    const messages::Bytes32& key_root = parsed->genesis_validators_root;
+    if (root && *root != key_root) {
+      return Error{
+          ErrorCode::kInternal,
+          served + " is for genesis_validators_root " +
+              to_hex(ByteView(key_root.data(), key_root.size())) +
+              ", that of key " + root_key + " for " +
+              to_hex(ByteView(root->data(), root->size())) +
+              "; allowed: one chain for all keys of a pod"};
+    }
+    root = key_root;
+    root_key = key.public_key_hex();
+    documents.push_back(*key.slashing_protection);
+  }
+
+  auto merged =
+      messages::merge_interchanges(documents, messages::JsonLayout::kIndented);
+  if (!merged.ok()) {
+    return Error{ErrorCode::kInternal,
+                 "slashing protection served with the keys: " +
+                     merged.error().message};
+  }
+  return merged;
+}
+
 }  // namespace
 
 KeyDirectory::KeyDirectory(std::string path) : path_(std::move(path)) {
@@ -136,6 +183,15 @@ std::string KeyDirectory::password_path(
 Result<WriteSummary> KeyDirectory::write(const std::vector<ValidatorKey>& keys,
                                          const KeyDirectoryOptions& options) {
   WriteSummary summary;
+
+  // The history of the keys is checked before anything is written: a
+  // keystore must never land without the protection that came with it.
+  auto protection = merged_slashing_protection(keys);
+  if (!protection.ok()) return protection.error();
+  for (const ValidatorKey& key : keys) {
+    if (key.slashing_protection) ++summary.with_slashing_protection;
+  }
+
   Status made = make_private_directory(path_, /*tighten_mode=*/false);
   if (!made.ok()) return made.error();
 
@@ -163,6 +219,15 @@ Result<WriteSummary> KeyDirectory::write(const std::vector<ValidatorKey>& keys,
   if (!removed.ok()) return removed.error();
   summary.removed = *removed;
 
+  // Before the keystores, so that a validator client that finds a key
+  // also finds its history.
+  Status protection_written = write_slashing_protection(*protection);
+  if (!protection_written.ok()) return protection_written.error();
+  if (!protection->empty()) {
+    summary.slashing_protection_path =
+        path_ + "/" + kSlashingProtectionFile;
+  }
+
   if (options.format == OutputFormat::kKeystore) {
     for (const char* name :
          {kKeystoreDirectory, kSecretsDirectory, kPasswordsDirectory}) {
@@ -184,9 +249,6 @@ Result<WriteSummary> KeyDirectory::write(const std::vector<ValidatorKey>& keys,
   for (const std::string& public_key : listed) pubkeys += public_key + "\n";
   Status written = write_private_file(path_, kPubkeysFile, ByteView(pubkeys));
   if (!written.ok()) return written.error();
-
-  Status protection = write_slashing_protection(keys);
-  if (!protection.ok()) return protection.error();
   return summary;
 }
 
@@ -349,36 +411,12 @@ Status KeyDirectory::write_unencrypted(const std::vector<ValidatorKey>& keys) {
   return write_private_file(path_, kUnencryptedKeysFile, text.view());
 }
 
-Status KeyDirectory::write_slashing_protection(
-    const std::vector<ValidatorKey>& keys) {
-  Json merged;
-  Json data = Json::array();
-  for (const ValidatorKey& key : keys) {
-    if (!key.slashing_protection) continue;
-    Json interchange = Json::parse(*key.slashing_protection, nullptr, false);
-    if (!interchange.is_object() || !interchange["metadata"].is_object() ||
-        !interchange["data"].is_array()) {
-      return Error{ErrorCode::kInternal,
-                   "slashing protection of " + key.public_key_hex() +
-                       " is not an EIP-3076 interchange object"};
-    }
-    if (merged.is_null()) {
-      merged["metadata"] = interchange["metadata"];
-    } else if (merged["metadata"].value("genesis_validators_root", "") !=
-               interchange["metadata"].value("genesis_validators_root", "")) {
-      return Error{ErrorCode::kInternal,
-                   "slashing protection of " + key.public_key_hex() +
-                       " names another genesis_validators_root than the "
-                       "other keys'; allowed: one chain per pod"};
-    }
-    for (Json& record : interchange["data"]) data.push_back(std::move(record));
-  }
-
-  if (merged.is_null())
+Status KeyDirectory::write_slashing_protection(const std::string& document) {
+  if (document.empty()) {
     return remove_private_file(path_, kSlashingProtectionFile);
-  merged["data"] = std::move(data);
-  std::string text = merged.dump(2) + "\n";
-  return write_private_file(path_, kSlashingProtectionFile, ByteView(text));
+  }
+  return write_private_file(path_, kSlashingProtectionFile,
+                            ByteView(document));
 }
 
 }  // namespace pkm::client

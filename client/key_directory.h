@@ -24,7 +24,11 @@
 //     pass --password-file to pkm-client so every keystore uses it.
 //   - Before signing, import DIR/slashing_protection.json (EIP-3076) into
 //     the validator client when it exists: it carries the history that
-//     earlier holders of recycled keys left.
+//     earlier holders of recycled keys left (e.g. `lighthouse account
+//     validator slashing-protection import`, `teku slashing-protection
+//     import --from`). It is one document for every served key that has
+//     history, written before any keystore, and removed when no served
+//     key has any.
 //
 // Format unencrypted-json (the format before keystores, for old
 // deployments): DIR/keys.json is {"keys":[{"validator_key":"0x<private
@@ -88,6 +92,10 @@ struct WriteSummary {
   size_t written = 0;
   size_t unchanged = 0;
   size_t removed = 0;
+  // Keys that came with slashing protection, and the file that holds it
+  // (empty when none did and no file is left).
+  size_t with_slashing_protection = 0;
+  std::string slashing_protection_path;
 };
 
 // Writes and cleans one output directory. Not thread-safe; one process
@@ -99,10 +107,11 @@ class KeyDirectory {
   // Makes the directory hold exactly `keys` in `options.format`, as the
   // file comment describes. Call only with keys take_validator_keys
   // accepted. failed_precondition for I/O failures (naming the path),
-  // internal when keys carry slashing protection of different chains,
-  // unavailable when the random generator fails. A failure can leave some
-  // keys written and others not; every file is whole, and running again
-  // completes the directory.
+  // unavailable when the random generator fails, internal (and nothing
+  // written) when the keys' slashing protection is not valid EIP-3076 or
+  // names different chains. A failure can leave some keys written and
+  // others not; every file is whole, and running again completes the
+  // directory.
   [[nodiscard]] Result<WriteSummary> write(
       const std::vector<ValidatorKey>& keys,
       const KeyDirectoryOptions& options);
@@ -123,7 +132,9 @@ class KeyDirectory {
   Result<bool> write_keystore(const ValidatorKey& key,
                               const KeyDirectoryOptions& options);
   Status write_unencrypted(const std::vector<ValidatorKey>& keys);
-  Status write_slashing_protection(const std::vector<ValidatorKey>& keys);
+  // Writes `document` (EIP-3076 JSON) or, when it is empty, removes the
+  // file.
+  Status write_slashing_protection(const std::string& document);
 
   std::string path_;
 };

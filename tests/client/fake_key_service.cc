@@ -114,7 +114,11 @@ void FakeKeyService::set_error_beside_keys(Error error) {
 void FakeKeyService::set_slashing_protection(int index,
                                              std::string interchange) {
   std::lock_guard<std::mutex> lock(mutex_);
-  slashing_protection_ = std::make_pair(index, std::move(interchange));
+  if (interchange.empty()) {
+    slashing_protection_.erase(index);
+  } else {
+    slashing_protection_[index] = std::move(interchange);
+  }
 }
 
 std::string FakeKeyService::last_allocate_body() const {
@@ -130,6 +134,11 @@ std::string FakeKeyService::last_allocate_content_type() const {
 std::string FakeKeyService::last_release_body() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return last_release_body_;
+}
+
+std::string FakeKeyService::last_release_content_type() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return last_release_content_type_;
 }
 
 void FakeKeyService::on_message(natsConnection*, natsSubscription*,
@@ -184,6 +193,7 @@ void FakeKeyService::handle(natsMsg* message) {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       last_release_body_ = body_of(message);
+      last_release_content_type_ = content_type;
     }
     auto request = codec.decode_release_request(body_of(message), encoding);
     if (!request.ok()) {
@@ -229,7 +239,7 @@ void FakeKeyService::answer_allocate(natsMsg* message) {
 
   std::optional<Error> error;
   bool with_headers = true;
-  std::optional<std::pair<int, std::string>> protection;
+  std::map<int, std::string> protection;
   std::optional<Error> error_beside_keys;
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -267,8 +277,9 @@ void FakeKeyService::answer_allocate(natsMsg* message) {
     key->set_private_key(secret_bytes.data(), secret_bytes.size());
     key->set_withdrawal_credentials(std::string(32, '\0'));
     key->set_deposit_tx(std::string(32, static_cast<char>(0xd0 + index)));
-    if (protection && protection->first == index) {
-      key->set_slashing_protection(protection->second);
+    auto record = protection.find(index);
+    if (record != protection.end()) {
+      key->set_slashing_protection(record->second);
     }
   }
   auto body = messages::encode(reply, encoding);

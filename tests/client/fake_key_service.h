@@ -6,6 +6,7 @@
 #define PKM_TESTS_CLIENT_FAKE_KEY_SERVICE_H_
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -52,7 +53,8 @@ class FakeKeyService {
   void set_unavailable_replies(int count) { unavailable_replies_ = count; }
   // Serve pool key `index` with the public key of another pool key.
   void set_mismatched_key(int index) { mismatched_key_ = index; }
-  // Hand out pool key `index` with this EIP-3076 interchange JSON.
+  // Hand out pool key `index` with this EIP-3076 interchange JSON (one
+  // document per key; call again for other keys). An empty string stops.
   void set_slashing_protection(int index, std::string interchange);
   // What release replies say was released.
   void set_released(uint32_t count) { released_ = count; }
@@ -65,6 +67,7 @@ class FakeKeyService {
   std::string last_allocate_body() const;
   std::string last_allocate_content_type() const;
   std::string last_release_body() const;
+  std::string last_release_content_type() const;
 
  private:
   static void on_message(natsConnection* connection, natsSubscription* sub,
@@ -92,10 +95,11 @@ class FakeKeyService {
   std::optional<Error> error_reply_;
   bool error_headers_ = true;
   std::optional<Error> error_beside_keys_;
-  std::optional<std::pair<int, std::string>> slashing_protection_;
+  std::map<int, std::string> slashing_protection_;
   std::string last_allocate_body_;
   std::string last_allocate_content_type_;
   std::string last_release_body_;
+  std::string last_release_content_type_;
 };
 
 }  // namespace pkm::testing

@@ -26,7 +26,7 @@ class NatsServer {
   // Starts the server and waits (up to 10 s) until it accepts connections.
   // Returns false (and fails the test) when it does not come up.
   bool start();
-  // Stops it with SIGTERM.
+  // Stops it with SIGTERM. start() may follow: the port stays the same.
   void stop();
 
   int port() const { return port_; }

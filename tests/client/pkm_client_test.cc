@@ -10,9 +10,11 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <string>
@@ -24,6 +26,7 @@
 
 #include "base/bytes.h"
 #include "crypto/keystore.h"
+#include "messages/slashing_protection.h"
 #include "messages/wire_codec.h"
 #include "tests/client/fake_key_service.h"
 #include "tests/client/nats_server.h"
@@ -424,23 +427,103 @@ TEST_F(PkmClientTest, PasswordFileGivesEveryKeystoreThatPassword) {
   EXPECT_THAT(run.output, Not(HasSubstr("battery staple")));
 }
 
-TEST_F(PkmClientTest, SlashingProtectionServedWithAKeyIsWrittenForImport) {
-  std::string interchange =
-      R"({"metadata":{"interchange_format_version":"5",)"
-      R"("genesis_validators_root":"0x)" +
-      std::string(64, '4') + R"("},"data":[{"pubkey":")" +
-      service_->public_hex(1) +
-      R"(","signed_blocks":[{"slot":"81952"}],"signed_attestations":[]}]})";
-  service_->set_slashing_protection(1, interchange);
+// An EIP-3076 document for `pubkeys` on the chain whose genesis validators
+// root is 32 bytes of `root` (two hex digits): each key signed a block at
+// `slot` and `slot` + 1 and attestations 100 -> 101 and 101 -> 102.
+std::string interchange(const std::vector<std::string>& pubkeys,
+                        uint64_t slot, const std::string& root = "44") {
+  nlohmann::json data = nlohmann::json::array();
+  for (const std::string& pubkey : pubkeys) {
+    data.push_back(
+        {{"pubkey", pubkey},
+         {"signed_blocks",
+          {{{"slot", std::to_string(slot)}},
+           {{"slot", std::to_string(slot + 1)},
+            {"signing_root", "0x" + std::string(64, 'd')}}}},
+         {"signed_attestations",
+          {{{"source_epoch", "100"}, {"target_epoch", "101"}},
+           {{"source_epoch", "101"}, {"target_epoch", "102"}}}}});
+  }
+  std::string root_hex = "0x";
+  for (int i = 0; i < 32; ++i) root_hex += root;
+  nlohmann::json document = {{"metadata",
+                              {{"interchange_format_version", "5"},
+                               {"genesis_validators_root", root_hex}}},
+                             {"data", data}};
+  return document.dump();
+}
+
+TEST_F(PkmClientTest, SlashingProtectionOfEveryServedKeyIsWrittenInOneFile) {
+  service_->set_slashing_protection(
+      0, interchange({service_->public_hex(0)}, 81952));
+  service_->set_slashing_protection(
+      1, interchange({service_->public_hex(1)}, 90000));
+
+  ClientRun run = allocate(3);
+
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  std::string file = output_dir() + "/slashing_protection.json";
+  auto written = messages::parse_interchange(read_text(file));
+  ASSERT_TRUE(written.ok()) << written.error().to_string();
+  ASSERT_EQ(written->data.size(), 2u);
+  auto served = messages::parse_interchange(
+      interchange({service_->public_hex(0), service_->public_hex(1)}, 0));
+  EXPECT_EQ(written->genesis_validators_root,
+            served->genesis_validators_root);
+  EXPECT_EQ(written->data[0].signed_blocks[0].slot, 81952u);
+  EXPECT_EQ(written->data[1].signed_blocks[1].slot, 90001u);
+  EXPECT_EQ(written->data[1].signed_attestations.size(), 2u);
+  EXPECT_EQ(to_hex(ByteView(written->data[1].pubkey.data(), 48)),
+            service_->public_hex(1));
+  EXPECT_EQ(mode_of(file), 0600u);
+  EXPECT_THAT(run.output, HasSubstr("; slashing protection of 2 keys in " +
+                                    file + ": import it before signing"));
+}
+
+TEST_F(PkmClientTest, StaleSlashingProtectionIsRemovedWhenNoKeyHasHistory) {
+  service_->set_slashing_protection(
+      1, interchange({service_->public_hex(1)}, 81952));
+  ASSERT_EQ(allocate(2).exit_code, 0);
+  ASSERT_TRUE(fs::exists(output_dir() + "/slashing_protection.json"));
+  service_->set_slashing_protection(1, "");
 
   ClientRun run = allocate(2);
 
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  auto written = nlohmann::json::parse(
-      read_text(output_dir() + "/slashing_protection.json"));
-  EXPECT_EQ(written["metadata"]["interchange_format_version"], "5");
-  ASSERT_EQ(written["data"].size(), 1u);
-  EXPECT_EQ(written["data"][0]["pubkey"], service_->public_hex(1));
+  EXPECT_FALSE(fs::exists(output_dir() + "/slashing_protection.json"));
+  EXPECT_THAT(run.output, Not(HasSubstr("slashing protection")));
+}
+
+TEST_F(PkmClientTest, HistoryOfDifferentChainsIsRefusedAndNothingWritten) {
+  service_->set_slashing_protection(
+      0, interchange({service_->public_hex(0)}, 81952, "44"));
+  service_->set_slashing_protection(
+      1, interchange({service_->public_hex(1)}, 81952, "55"));
+
+  ClientRun run = allocate(2);
+
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_THAT(run.output,
+              HasSubstr("slashing protection served with key " +
+                        service_->public_hex(1) +
+                        " is for genesis_validators_root 0x5555"));
+  EXPECT_FALSE(fs::exists(output_dir()));
+  expect_no_private_key(run.output);
+}
+
+TEST_F(PkmClientTest, MalformedHistoryFromTheServerIsRefusedNamingTheKey) {
+  std::string broken = interchange({service_->public_hex(0)}, 81952);
+  broken.replace(broken.find("\"slot\":\"81952\""), 14, "\"slot\":81952");
+  service_->set_slashing_protection(0, broken);
+
+  ClientRun run = allocate(1);
+
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_THAT(run.output,
+              HasSubstr("slashing protection served with key " +
+                        service_->public_hex(0) + " is not valid EIP-3076: "
+                        "data[0].signed_blocks[0].slot is the number 81952"));
+  EXPECT_FALSE(fs::exists(keystore_path(0)));
 }
 
 TEST_F(PkmClientTest, InvalidPodNameIsAUsageErrorAndNothingIsAsked) {
@@ -464,23 +547,123 @@ TEST_F(PkmClientTest, ReleasePrintsHowManyKeysWereReleased) {
   EXPECT_EQ(service_->release_requests(), 1);
 }
 
-TEST_F(PkmClientTest, ReleaseSendsTheSlashingProtectionFile) {
-  std::string file = temp_.path() + "/interchange.json";
-  std::ofstream(file) << R"({"metadata":{"interchange_format_version":"5",)"
-                      << R"("genesis_validators_root":"0x)"
-                      << std::string(64, '4') << R"("},"data":[]})";
+// The release request the stand-in received, decoded in its encoding.
+class ReleaseTest : public PkmClientTest {
+ protected:
+  std::string write_interchange(const std::string& text) {
+    std::string file = temp_.path() + "/interchange.json";
+    write_text(file, text);
+    return file;
+  }
 
-  ClientRun run =
-      run_client({"release", "--nats-url", nats_.url(), "--pod-name", kPod,
-                  "--slashing-protection", file});
+  ClientRun release(std::vector<std::string> extra) {
+    std::vector<std::string> args{"release", "--nats-url", nats_.url(),
+                                  "--pod-name", kPod};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_client(args);
+  }
+
+  Result<wire::ReleaseRequest> last_request() {
+    messages::WireCodec codec;
+    auto encoding =
+        service_->last_release_content_type() == messages::kProtobufContentType
+            ? messages::Encoding::kProtobuf
+            : messages::Encoding::kJson;
+    return codec.decode_release_request(service_->last_release_body(),
+                                        encoding);
+  }
+};
+
+TEST_F(ReleaseTest, SlashingProtectionFileIsSentInMinimalForm) {
+  service_->set_released(2);
+  std::string file = write_interchange(interchange(
+      {service_->public_hex(0), service_->public_hex(1)}, 81952));
+
+  ClientRun run = release({"--slashing-protection", file});
 
   ASSERT_EQ(run.exit_code, 0) << run.output;
-  messages::WireCodec codec;
-  auto request = codec.decode_release_request(service_->last_release_body(),
-                                              messages::Encoding::kJson);
+  EXPECT_THAT(run.output,
+              HasSubstr("released 2 keys of pod validator-0 with the "
+                        "slashing protection of 2 keys from " + file));
+  auto request = last_request();
   ASSERT_TRUE(request.ok()) << request.error().to_string();
-  EXPECT_THAT(request->slashing_protection(),
-              HasSubstr("\"interchange_format_version\":\"5\""));
+  auto sent = messages::parse_interchange(request->slashing_protection());
+  ASSERT_TRUE(sent.ok()) << sent.error().to_string();
+  auto exported = messages::parse_interchange(read_text(file));
+  EXPECT_EQ(*sent, messages::minify_interchange(*exported));
+  ASSERT_EQ(sent->data.size(), 2u);
+  EXPECT_EQ(sent->data[1].signed_blocks,
+            (std::vector<messages::SignedBlock>{{81953, std::nullopt}}));
+  EXPECT_EQ(sent->data[1].signed_attestations,
+            (std::vector<messages::SignedAttestation>{
+                {101, 102, std::nullopt}}));
+}
+
+TEST_F(ReleaseTest, JsonRequestCarriesTheDocumentAsAnObject) {
+  std::string file =
+      write_interchange(interchange({service_->public_hex(0)}, 5));
+
+  ClientRun run = release({"--slashing-protection", file});
+
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto body = nlohmann::json::parse(service_->last_release_body());
+  ASSERT_TRUE(body["slashing_protection"].is_object()) << body.dump();
+  EXPECT_EQ(body["slashing_protection"]["metadata"]
+                ["interchange_format_version"],
+            "5");
+  EXPECT_EQ(body["slashing_protection"]["data"][0]["pubkey"],
+            service_->public_hex(0));
+}
+
+TEST_F(ReleaseTest, ProtobufRequestCarriesTheDocumentToo) {
+  std::string file =
+      write_interchange(interchange({service_->public_hex(0)}, 5));
+
+  ClientRun run =
+      release({"--slashing-protection", file, "--encoding", "protobuf"});
+
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(service_->last_release_content_type(),
+            messages::kProtobufContentType);
+  auto request = last_request();
+  ASSERT_TRUE(request.ok()) << request.error().to_string();
+  auto sent = messages::parse_interchange(request->slashing_protection());
+  ASSERT_TRUE(sent.ok()) << sent.error().to_string();
+  EXPECT_EQ(sent->data[0].signed_blocks[0].slot, 6u);
+}
+
+TEST_F(ReleaseTest, ReleaseWithoutTheFlagSendsNoSlashingProtection) {
+  ClientRun run = release({});
+
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  auto request = last_request();
+  ASSERT_TRUE(request.ok()) << request.error().to_string();
+  EXPECT_FALSE(request->has_slashing_protection());
+}
+
+TEST_F(ReleaseTest, MalformedFileIsAUsageErrorNamingTheFieldAndNothingIsSent) {
+  std::string text = interchange({service_->public_hex(0)}, 5);
+  text.replace(text.find("\"101\"}"), 6, "\"99\"}");
+  std::string file = write_interchange(text);
+
+  ClientRun run = release({"--slashing-protection", file});
+
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_THAT(run.output,
+              HasSubstr("--slashing-protection: " + file +
+                        ": data[0].signed_attestations[0].source_epoch is "
+                        "100, above target_epoch 99"));
+  EXPECT_EQ(service_->release_requests(), 0);
+}
+
+TEST_F(ReleaseTest, MissingFileIsAUsageErrorAndNothingIsSent) {
+  std::string file = temp_.path() + "/no-such-export.json";
+
+  ClientRun run = release({"--slashing-protection", file});
+
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_THAT(run.output, HasSubstr(file + " does not exist"));
+  EXPECT_EQ(service_->release_requests(), 0);
 }
 
 TEST_F(PkmClientTest, RenewLoopRenewsUntilSigtermThenExitsZero) {
