@@ -790,7 +790,9 @@ allocator_impl::behavior_type allocator_behavior(
   auto& state = self->state;
   state.options = std::move(options);
   state.pods = std::move(pods);
-  for (const auto& entry : state.pods) state.assigned += entry.second.keys.size();
+  for (const auto& entry : state.pods) {
+    state.assigned += entry.second.keys.size();
+  }
   state.free_queue = std::move(free_queue);
   self->send(self, tick_atom::value);
 
@@ -844,7 +846,9 @@ allocator_impl::behavior_type allocator_behavior(
                    "undeposited={} elapsed_ms={}",
                    scan.total, scan.pending.size(), scan.spare.size(),
                    scan.elapsed_ms);
-        for (auto& record : scan.spare) state.spare.push_back(std::move(record));
+        for (auto& record : scan.spare) {
+          state.spare.push_back(std::move(record));
+        }
         if (scan.pending.empty()) return;
         if (!state.options.depositor) {
           // Deposit mode none: nothing is sent, so they can be used.

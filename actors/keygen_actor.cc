@@ -67,7 +67,8 @@ Result<std::vector<records::KeyRecord>> make_keys(
 
     SecretBytes secret_bytes = secret->to_bytes();
     auto sealed = options.sealer->seal(
-        secret_bytes.view(), ByteView(public_bytes.data(), public_bytes.size()));
+        secret_bytes.view(),
+        ByteView(public_bytes.data(), public_bytes.size()));
     if (!sealed.ok()) return sealed.error();
 
     records::KeyRecord record;

@@ -51,7 +51,9 @@ caf::behavior watcher_behavior(caf::stateful_actor<WatcherState>* self,
     for (auto& gone : verdict.gone) {
       log->info("pod gone pod={} evidence=\"{}\"", gone.pod_name,
                 gone.evidence);
-      if (options.metrics != nullptr) options.metrics->add_pods_reported_gone(1);
+      if (options.metrics != nullptr) {
+        options.metrics->add_pods_reported_gone(1);
+      }
       self->send(options.allocator, pod_gone_atom::value, std::move(gone));
     }
   };

@@ -150,7 +150,9 @@ CommandLine parse_command_line(int argc, const char* const* argv) {
     options.master_key_file = options.data_dir + "/master.key";
   }
   auto amount = chain::parse_amount(deposit_amount);
-  if (!amount.ok()) return refuse("--deposit-amount: " + amount.error().message);
+  if (!amount.ok()) {
+    return refuse("--deposit-amount: " + amount.error().message);
+  }
   options.deposit_amount_gwei = *amount;
   auto fork = chain::parse_fork_version(fork_version);
   if (!fork.ok()) return refuse("--fork-version: " + fork.error().message);

@@ -86,7 +86,8 @@ TEST_F(Leases, RenewingAPodThatHoldsNoKeysIsNotFound) {
 
 TEST_F(Leases, ExpiredLeaseReleasesThePodsKeys) {
   json held =
-      call("pkm.allocate", {{"pod_name", "validator-0"}, {"number_of_keys", 2}});
+      call("pkm.allocate",
+           {{"pod_name", "validator-0"}, {"number_of_keys", 2}});
   ASSERT_EQ(held.at("keys").size(), 2u);
 
   bool released = wait_until([&] { return pods_listed().empty(); },
@@ -94,7 +95,8 @@ TEST_F(Leases, ExpiredLeaseReleasesThePodsKeys) {
 
   EXPECT_TRUE(released);
   json other =
-      call("pkm.allocate", {{"pod_name", "validator-1"}, {"number_of_keys", 2}});
+      call("pkm.allocate",
+           {{"pod_name", "validator-1"}, {"number_of_keys", 2}});
   EXPECT_EQ(other.at("keys")[0].at("public_key"),
             held.at("keys")[0].at("public_key"));
   EXPECT_NE(server_->log().find("reason=\"lease expired\""),

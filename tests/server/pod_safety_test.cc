@@ -138,7 +138,8 @@ TEST_F(PodSafety, UnknownPhaseAndTerminatingPodKeepKeysUsingKubeStandIn) {
   EXPECT_TRUE(holds_keys("validator-1"));
 }
 
-TEST_F(PodSafety, ReplacementStartingWhileOldPodTerminatesKeepsKeysUsingKubeStandIn) {
+TEST_F(PodSafety,
+       ReplacementStartingWhileOldPodTerminatesKeepsKeysUsingKubeStandIn) {
   kube_.set_pods({{"validator-0", "uid-old"}, {"validator-9", "uid-9"}});
   start_with_kube_stand_in();
   auto held = allocate("validator-0", 2);

@@ -72,7 +72,9 @@ class SlashingProtection : public ::testing::Test {
 
   static std::vector<std::string> public_keys(const json& reply) {
     std::vector<std::string> keys;
-    for (const auto& key : reply.at("keys")) keys.push_back(key.at("public_key"));
+    for (const auto& key : reply.at("keys")) {
+      keys.push_back(key.at("public_key"));
+    }
     return keys;
   }
 
