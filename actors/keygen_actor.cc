@@ -92,26 +92,33 @@ Result<std::vector<records::KeyRecord>> make_keys(
   return made;
 }
 
+namespace {
+
+keygen_actor::behavior_type keygen_behavior(keygen_actor::pointer,
+                                            KeyFactoryOptions options) {
+  return {
+      [options](generate_atom, uint32_t count) -> caf::result<KeyBatch> {
+        auto made = make_keys(options, count, unix_now_ms());
+        if (!made.ok()) {
+          component_logger("keygen")->error(
+              "key generation failed count={} error={}", count,
+              made.error().message);
+          return to_caf_error(made.error());
+        }
+        component_logger("keygen")->debug("keys made count={}", count);
+        return KeyBatch{std::move(made).value(), false};
+      },
+  };
+}
+
+}  // namespace
+
+// The options travel as a spawn argument: CAF 0.17 dereferences an empty
+// argument tuple when an actor is spawned without arguments (UBSan).
 keygen_actor spawn_keygen_actor(caf::actor_system& system,
                                 KeyFactoryOptions options) {
   component_logger("keygen");
-  auto behavior = [options](keygen_actor::pointer) -> keygen_actor::
-                      behavior_type {
-    return {
-        [options](generate_atom, uint32_t count) -> caf::result<KeyBatch> {
-          auto made = make_keys(options, count, unix_now_ms());
-          if (!made.ok()) {
-            component_logger("keygen")->error("key generation failed "
-                                              "count={} error={}",
-                                              count, made.error().message);
-            return to_caf_error(made.error());
-          }
-          component_logger("keygen")->debug("keys made count={}", count);
-          return KeyBatch{std::move(made).value()};
-        },
-    };
-  };
-  return system.spawn<caf::detached>(behavior);
+  return system.spawn<caf::detached>(keygen_behavior, std::move(options));
 }
 
 }  // namespace pkm::actors

@@ -256,13 +256,17 @@ void on_message(natsConnection*, natsSubscription*, natsMsg* message,
   if (data != nullptr && length > 0) {
     request.payload.assign(data, static_cast<size_t>(length));
   }
-  const char* content_type = nullptr;
-  natsStatus header =
-      natsMsgHeader_Get(message, "Content-Type", &content_type);
+  // The header value lives in the message: copy it before the message
+  // goes.
+  const char* header_value = nullptr;
+  std::string content_type;
+  if (natsMsgHeader_Get(message, "Content-Type", &header_value) == NATS_OK &&
+      header_value != nullptr) {
+    content_type = header_value;
+  }
   natsMsg_Destroy(message);
 
-  auto encoding = messages::encoding_from_content_type(
-      header == NATS_OK && content_type != nullptr ? content_type : "");
+  auto encoding = messages::encoding_from_content_type(content_type);
   if (!encoding.ok()) {
     request.encoding = messages::Encoding::kJson;
     impl->reply_error(request, encoding.error());

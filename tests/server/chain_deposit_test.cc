@@ -100,7 +100,8 @@ TEST_F(ChainDeposits, PodThatTimedOutGetsItsKeysWhenItAsksAgain) {
   auto keys = public_keys(parse_json(answered.body));
   ASSERT_EQ(keys.size(), 3u);
   for (const json& reply : later) EXPECT_EQ(public_keys(reply), keys);
-  for (const auto& key : parse_json(answered.body).at("keys")) {
+  json answer = parse_json(answered.body);
+  for (const auto& key : answer.at("keys")) {
     EXPECT_EQ(key.at("deposit_tx").get<std::string>().size(), 66u);
   }
 }
