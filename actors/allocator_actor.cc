@@ -89,10 +89,20 @@ void advance(Self self, const std::string& pod_name);
 void fatal(Self self, const Error& error) {
   if (self->state.failed) return;
   self->state.failed = true;
-  component_logger("allocator")
-      ->critical("store write failed; stopping so that a restart reloads "
-                 "the state from disk error={}",
-                 error.message);
+  // A write that failed leaves memory ahead of disk; a read that found
+  // corruption will not heal by restarting, so say which it was.
+  if (error.code == ErrorCode::kDataLoss) {
+    component_logger("allocator")
+        ->critical("the store is corrupt; stopping. Restore the data dir "
+                   "from a backup (a restart alone will not help) "
+                   "error={}",
+                   error.message);
+  } else {
+    component_logger("allocator")
+        ->critical("store write failed; stopping so that a restart "
+                   "reloads the state from disk error={}",
+                   error.message);
+  }
   if (self->state.options.on_fatal) self->state.options.on_fatal(error);
 }
 
@@ -416,21 +426,17 @@ bool run_release(Self self, const std::string& pod_name,
   wire::ReleaseReply reply;
   reply.set_pod_name(pod_name);
   auto pod = state.pods.find(pod_name);
-  if (pod == state.pods.end()) {
-    reply.set_released(0);
-    state.releasing.erase(pod_name);
-    if (pending.release_promise.pending()) {
-      pending.release_promise.deliver(reply);
-    }
-    return true;
-  }
+  static const std::vector<std::string> kNoKeys;
+  const std::vector<std::string>& held =
+      pod == state.pods.end() ? kNoKeys : pod->second.keys;
 
-  // The pod's EIP-3076 record: checked whole before anything changes.
+  // The pod's EIP-3076 record: checked whole before anything changes,
+  // also when the pod holds nothing (a record naming keys is then wrong).
   std::optional<messages::Interchange> interchange;
   if (request.has_slashing_protection()) {
     auto parsed = messages::parse_interchange(request.slashing_protection());
     Status fits = parsed.ok() ? messages::check_release_interchange(
-                                    *parsed, pod_name, pod->second.keys,
+                                    *parsed, pod_name, held,
                                     state.options.genesis_validators_root)
                               : Status(parsed.error());
     if (!fits.ok()) {
@@ -444,6 +450,14 @@ bool run_release(Self self, const std::string& pod_name,
       return true;
     }
     interchange = std::move(parsed).value();
+  }
+  if (pod == state.pods.end()) {
+    reply.set_released(0);
+    state.releasing.erase(pod_name);
+    if (pending.release_promise.pending()) {
+      pending.release_promise.deliver(reply);
+    }
+    return true;
   }
 
   uint64_t now = unix_now_ms();

@@ -159,6 +159,17 @@ TEST_F(SlashingProtection, RecordNamingAKeyThePodDoesNotHoldIsRefused) {
   EXPECT_EQ(again, mine);
 }
 
+TEST_F(SlashingProtection, ReleaseOfAPodHoldingNothingStillChecksTheRecord) {
+  start_server({});
+  auto theirs = public_keys(allocate("validator-1", 1));
+
+  auto refused = release("validator-9", interchange(theirs));
+
+  ASSERT_TRUE(refused.ok) << refused.error;
+  EXPECT_EQ(refused.service_error_code(), 400);
+  EXPECT_EQ(public_keys(allocate("validator-1", 1)), theirs);
+}
+
 TEST_F(SlashingProtection, RecordOfAnotherChainIsRefused) {
   start_server({"--genesis-validators-root", kRoot});
   auto mine = public_keys(allocate("validator-0", 1));
