@@ -381,7 +381,7 @@ TEST(AbiAgainstEthers, RevertReasonsFromEthersDecode) {
 }  // namespace pkm::chain
 
 int main(int argc, char** argv) {
-  return pkm::testing::run_with_cases_file(argc, argv, "PKM_TX_ETHERS_CASES", "ethers",
-                                           "tests/interop/tx_cases.mjs",
-                                           &pkm::chain::g_cases);
+  return pkm::testing::run_with_cases_file(
+      argc, argv, "PKM_TX_ETHERS_CASES", "ethers", "tests/interop/tx_cases.mjs",
+      &pkm::chain::g_cases);
 }
