@@ -415,6 +415,6 @@ TEST(BlsAgainstNoble, AggregateVerifyAgreesWithNoble) {
 
 int main(int argc, char** argv) {
   return pkm::testing::run_with_cases_file(
-      argc, argv, "PKM_BLS_NOBLE_CASES", "noble", "tests/interop/bls_noble_cases.mjs",
-      &pkm::crypto::g_cases);
+      argc, argv, "PKM_BLS_NOBLE_CASES", "noble",
+      "tests/interop/bls_noble_cases.mjs", &pkm::crypto::g_cases);
 }
