@@ -4,50 +4,16 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/client/nats_server.h"
-#include "tests/server/nats_requester.h"
-#include "tests/server/pkm_server_process.h"
+#include "tests/server/server_fixture.h"
 
 namespace pkm::testing {
 namespace {
 
 using nlohmann::json;
 
-class AllocationOverNats : public ::testing::Test {
+class AllocationOverNats : public ServerTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(nats_.start());
-    PkmServerOptions options;
-    options.data_dir = dir_.path() + "/data";
-    options.nats_url = nats_.url();
-    options.recycle_delay = recycle_delay_;
-    server_ = std::make_unique<PkmServerProcess>(options,
-                                                 dir_.path() + "/server.log");
-    ASSERT_TRUE(server_->start());
-    requester_ = std::make_unique<NatsRequester>(nats_.url());
-  }
-
-  json allocate(const std::string& pod, int keys) {
-    auto reply = requester_->request(
-        "pkm.allocate",
-        json{{"pod_name", pod}, {"number_of_keys", keys}}.dump());
-    EXPECT_TRUE(reply.ok) << reply.error;
-    return json::parse(reply.body);
-  }
-
-  static std::vector<std::string> public_keys(const json& reply) {
-    std::vector<std::string> keys;
-    for (const auto& key : reply.at("keys")) {
-      keys.push_back(key.at("public_key"));
-    }
-    return keys;
-  }
-
-  TempDir dir_;
-  NatsServer nats_{dir_.path() + "/nats.log"};
-  std::string recycle_delay_ = "0s";
-  std::unique_ptr<PkmServerProcess> server_;
-  std::unique_ptr<NatsRequester> requester_;
+  void SetUp() override { ASSERT_TRUE(start_server()); }
 };
 
 TEST_F(AllocationOverNats, SamePodGetsSameKeysAgain) {

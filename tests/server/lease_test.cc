@@ -9,9 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/client/nats_server.h"
-#include "tests/server/nats_requester.h"
-#include "tests/server/pkm_server_process.h"
+#include "tests/server/server_fixture.h"
 
 namespace pkm::testing {
 namespace {
@@ -20,19 +18,12 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-class Leases : public ::testing::Test {
+class Leases : public ServerTest {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(nats_.start());
-    PkmServerOptions options;
-    options.data_dir = dir_.path() + "/data";
-    options.nats_url = nats_.url();
+    PkmServerOptions options = default_options();
     options.lease_ttl = "3s";
-    options.recycle_delay = "0s";
-    server_ = std::make_unique<PkmServerProcess>(options,
-                                                 dir_.path() + "/server.log");
-    ASSERT_TRUE(server_->start());
-    requester_ = std::make_unique<NatsRequester>(nats_.url());
+    ASSERT_TRUE(start_server(options));
   }
 
   json call(const std::string& subject, const json& body) {
@@ -43,22 +34,13 @@ class Leases : public ::testing::Test {
 
   // The pods /assignments lists.
   std::vector<std::string> pods_listed() {
-    std::string body;
-    int status = server_->http_get("/assignments?format=json", &body);
-    EXPECT_EQ(status, 200) << body;
+    json listing = assignments_over_http();
     std::vector<std::string> pods;
-    if (status != 200) return {"(unreadable)"};
-    json listing = json::parse(body);
     for (const auto& pod : listing.at("assignments")) {
       pods.push_back(pod.at("pod_name"));
     }
     return pods;
   }
-
-  TempDir dir_;
-  NatsServer nats_{dir_.path() + "/nats.log"};
-  std::unique_ptr<PkmServerProcess> server_;
-  std::unique_ptr<NatsRequester> requester_;
 };
 
 TEST_F(Leases, RenewReplyCarriesTheNewExpiry) {

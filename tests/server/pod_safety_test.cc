@@ -14,9 +14,7 @@
 
 #include "tests/actors/fake_beacon_api.h"
 #include "tests/actors/fake_kube_api.h"
-#include "tests/client/nats_server.h"
-#include "tests/server/nats_requester.h"
-#include "tests/server/pkm_server_process.h"
+#include "tests/server/server_fixture.h"
 
 namespace pkm::testing {
 namespace {
@@ -25,21 +23,14 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-class PodSafety : public ::testing::Test {
+class PodSafety : public ServerTest {
  protected:
-  void SetUp() override { ASSERT_TRUE(nats_.start()); }
-
   void start_server(std::vector<std::string> extra,
                     std::string recycle_delay = "1s") {
-    PkmServerOptions options;
-    options.data_dir = dir_.path() + "/data";
-    options.nats_url = nats_.url();
+    PkmServerOptions options = default_options();
     options.recycle_delay = recycle_delay;
     options.extra_args = std::move(extra);
-    server_ = std::make_unique<PkmServerProcess>(options,
-                                                 dir_.path() + "/server.log");
-    ASSERT_TRUE(server_->start());
-    requester_ = std::make_unique<NatsRequester>(nats_.url());
+    ASSERT_TRUE(ServerTest::start_server(options));
   }
 
   void start_with_kube_stand_in() {
@@ -48,25 +39,11 @@ class PodSafety : public ::testing::Test {
                   "app=validator", "--kube-interval", "200ms"});
   }
 
-  std::vector<std::string> allocate(const std::string& pod, int keys) {
-    auto reply = requester_->request(
-        "pkm.allocate",
-        json{{"pod_name", pod}, {"number_of_keys", keys}}.dump());
-    EXPECT_TRUE(reply.ok) << reply.error;
-    std::vector<std::string> public_keys;
-    if (!reply.ok) return public_keys;
-    json parsed = json::parse(reply.body);
-    for (const auto& key : parsed.at("keys")) {
-      public_keys.push_back(key.at("public_key"));
-    }
-    return public_keys;
+  std::vector<std::string> allocate_keys(const std::string& pod, int keys) {
+    return public_keys(allocate(pod, keys));
   }
 
-  json assignments() {
-    std::string body;
-    EXPECT_EQ(server_->http_get("/assignments?format=json", &body), 200);
-    return json::parse(body);
-  }
+  json assignments() { return assignments_over_http(); }
 
   bool holds_keys(const std::string& pod) {
     json listing = assignments();
@@ -76,13 +53,9 @@ class PodSafety : public ::testing::Test {
     return false;
   }
 
-  // The value of one un-labelled metric.
+  // The value of one un-labelled metric; -1 when absent.
   double metric(const std::string& name) {
-    std::string body;
-    server_->http_get("/metrics", &body);
-    size_t at = body.find("\n" + name + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(body.substr(at + name.size() + 2));
+    return metric_sample(metrics(), name).value_or(-1);
   }
 
   // Several watcher intervals, to give a wrong release the chance to
@@ -91,31 +64,27 @@ class PodSafety : public ::testing::Test {
     std::this_thread::sleep_for(milliseconds(1500));
   }
 
-  TempDir dir_;
-  NatsServer nats_{dir_.path() + "/nats.log"};
   FakeKubeApi kube_;
   FakeBeaconApi beacon_;
-  std::unique_ptr<PkmServerProcess> server_;
-  std::unique_ptr<NatsRequester> requester_;
 };
 
 TEST_F(PodSafety, DeletedPodIsQuarantinedThenRecycledUsingKubeStandIn) {
   kube_.set_pods({{"validator-0", "uid-0"}, {"validator-9", "uid-9"}});
   start_with_kube_stand_in();
-  auto held = allocate("validator-0", 1);
+  auto held = allocate_keys("validator-0", 1);
   ASSERT_EQ(held.size(), 1u);
 
   kube_.set_pods({{"validator-9", "uid-9"}});
   ASSERT_TRUE(wait_until([&] { return !holds_keys("validator-0"); },
                          seconds(10)));
   json right_after = assignments();
-  auto during_quarantine = allocate("validator-1", 1);
+  auto during_quarantine = allocate_keys("validator-1", 1);
   bool recycled = wait_until(
       [&] {
         return assignments().at("unassigned").get<int>() >= 1;
       },
       seconds(5));
-  auto after_quarantine = allocate("validator-2", 1);
+  auto after_quarantine = allocate_keys("validator-2", 1);
 
   EXPECT_EQ(right_after.at("quarantined"), 1);
   EXPECT_NE(during_quarantine, held);
@@ -127,8 +96,8 @@ TEST_F(PodSafety, DeletedPodIsQuarantinedThenRecycledUsingKubeStandIn) {
 TEST_F(PodSafety, UnknownPhaseAndTerminatingPodKeepKeysUsingKubeStandIn) {
   kube_.set_pods({{"validator-0", "uid-0"}, {"validator-1", "uid-1"}});
   start_with_kube_stand_in();
-  allocate("validator-0", 1);
-  allocate("validator-1", 1);
+  allocate_keys("validator-0", 1);
+  allocate_keys("validator-1", 1);
 
   kube_.set_pods({{"validator-0", "uid-0", "Unknown"},
                   {"validator-1", "uid-1", "Running", true}});
@@ -142,14 +111,14 @@ TEST_F(PodSafety,
        ReplacementStartingWhileOldPodTerminatesKeepsKeysUsingKubeStandIn) {
   kube_.set_pods({{"validator-0", "uid-old"}, {"validator-9", "uid-9"}});
   start_with_kube_stand_in();
-  auto held = allocate("validator-0", 2);
+  auto held = allocate_keys("validator-0", 2);
 
   kube_.set_pods({{"validator-0", "uid-old", "Running", true},
                   {"validator-9", "uid-9"}});
   let_the_watcher_look();
   kube_.set_pods({{"validator-0", "uid-new", "Pending"},
                   {"validator-9", "uid-9"}});
-  auto replacement = allocate("validator-0", 2);
+  auto replacement = allocate_keys("validator-0", 2);
   let_the_watcher_look();
   json listing = assignments();
 
@@ -161,7 +130,7 @@ TEST_F(PodSafety,
 TEST_F(PodSafety, ApiErrorTimeoutAndEmptyListReleaseNothingUsingKubeStandIn) {
   kube_.set_pods({{"validator-0", "uid-0"}});
   start_with_kube_stand_in();
-  allocate("validator-0", 1);
+  allocate_keys("validator-0", 1);
 
   kube_.fail_with(500);
   let_the_watcher_look();
@@ -177,7 +146,7 @@ TEST_F(PodSafety, ApiErrorTimeoutAndEmptyListReleaseNothingUsingKubeStandIn) {
 TEST_F(PodSafety, HangingKubeApiReleasesNothingUsingKubeStandIn) {
   kube_.set_pods({{"validator-0", "uid-0"}});
   start_with_kube_stand_in();
-  allocate("validator-0", 1);
+  allocate_keys("validator-0", 1);
 
   kube_.hang();
   std::this_thread::sleep_for(seconds(12));
@@ -190,7 +159,7 @@ TEST_F(PodSafety, HangingKubeApiReleasesNothingUsingKubeStandIn) {
 TEST_F(PodSafety, ExitedAndSlashedValidatorsAreRetiredUsingBeaconStandIn) {
   start_server({"--beacon-url", beacon_.url(), "--beacon-interval",
                 "200ms"});
-  auto held = allocate("validator-0", 3);
+  auto held = allocate_keys("validator-0", 3);
   ASSERT_EQ(held.size(), 3u);
   auto binary = [](const std::string& hex) {
     std::string bytes;
@@ -207,7 +176,7 @@ TEST_F(PodSafety, ExitedAndSlashedValidatorsAreRetiredUsingBeaconStandIn) {
   bool retired = wait_until(
       [&] { return assignments().at("retired").get<int>() == 2; },
       seconds(10));
-  auto topped_up = allocate("validator-0", 3);
+  auto topped_up = allocate_keys("validator-0", 3);
 
   EXPECT_TRUE(retired);
   ASSERT_EQ(topped_up.size(), 3u);
@@ -222,7 +191,7 @@ TEST_F(PodSafety, ExitedAndSlashedValidatorsAreRetiredUsingBeaconStandIn) {
 TEST_F(PodSafety, BeaconApiDownRetiresNothingUsingBeaconStandIn) {
   start_server({"--beacon-url", beacon_.url(), "--beacon-interval",
                 "200ms"});
-  auto held = allocate("validator-0", 1);
+  auto held = allocate_keys("validator-0", 1);
 
   beacon_.fail_with(503);
   let_the_watcher_look();

@@ -14,9 +14,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "tests/client/nats_server.h"
-#include "tests/server/nats_requester.h"
-#include "tests/server/pkm_server_process.h"
+#include "tests/server/server_fixture.h"
 
 namespace pkm::testing {
 namespace {
@@ -45,49 +43,23 @@ json interchange(const std::vector<std::string>& pubkeys,
           {"data", data}};
 }
 
-class SlashingProtection : public ::testing::Test {
+class SlashingProtection : public ServerTest {
  protected:
-  void SetUp() override { ASSERT_TRUE(nats_.start()); }
-
   void start_server(std::vector<std::string> extra,
                     std::string recycle_delay = "0s") {
-    PkmServerOptions options;
-    options.data_dir = dir_.path() + "/data";
-    options.nats_url = nats_.url();
+    PkmServerOptions options = default_options();
     options.recycle_delay = recycle_delay;
     options.extra_args = std::move(extra);
-    server_ = std::make_unique<PkmServerProcess>(options,
-                                                 dir_.path() + "/server.log");
-    ASSERT_TRUE(server_->start());
-    requester_ = std::make_unique<NatsRequester>(nats_.url());
+    ASSERT_TRUE(ServerTest::start_server(options));
   }
 
-  json allocate(const std::string& pod, int keys) {
-    auto reply = requester_->request(
-        "pkm.allocate",
-        json{{"pod_name", pod}, {"number_of_keys", keys}}.dump());
-    EXPECT_TRUE(reply.ok) << reply.error;
-    return reply.ok ? json::parse(reply.body) : json();
-  }
-
-  static std::vector<std::string> public_keys(const json& reply) {
-    std::vector<std::string> keys;
-    for (const auto& key : reply.at("keys")) {
-      keys.push_back(key.at("public_key"));
-    }
-    return keys;
-  }
-
+  // pkm.release carrying `record` (none when null); the raw reply, since
+  // some tests expect a refusal.
   NatsReply release(const std::string& pod, const json& record) {
     json body = {{"pod_name", pod}};
     if (!record.is_null()) body["slashing_protection"] = record;
     return requester_->request("pkm.release", body.dump());
   }
-
-  TempDir dir_;
-  NatsServer nats_{dir_.path() + "/nats.log"};
-  std::unique_ptr<PkmServerProcess> server_;
-  std::unique_ptr<NatsRequester> requester_;
 };
 
 TEST_F(SlashingProtection, ReleasedRecordGoesToTheNextHolderOfEachKey) {
